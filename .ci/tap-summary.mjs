@@ -1,0 +1,23 @@
+// Passes `npm test -- --tap` output through and ends with "N passed, N failed[, N skipped]".
+// Exits non-zero when anything failed, when no test ran, or when the command before it failed
+// (with pipefail, the caller sees that status too).
+import { createInterface } from 'node:readline';
+
+let pass = 0;
+let fail = 0;
+let skip = 0;
+let counted = false;
+for await (const line of createInterface({ input: process.stdin })) {
+  console.log(line);
+  const m = /^# (pass|fail|skip|todo)\s+(\d+)/.exec(line);
+  if (m) {
+    counted = true;
+    const n = Number(m[2]);
+    if (m[1] === 'pass') pass = n;
+    else if (m[1] === 'fail') fail = n;
+    else skip += n;
+  }
+}
+if (!counted) fail = Math.max(fail, 1);
+console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
+process.exit(fail > 0 || pass === 0 ? 1 : 0);

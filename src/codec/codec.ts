@@ -1,0 +1,163 @@
+// The codec: a session → the bytes stored on every member, and stored bytes → a session. One
+// encode serves every member. Work runs inline or in the pool as the offload policy says;
+// a synchronous result is returned as is, so the inline path costs no extra tick.
+import { DecodeError } from '../errors.js';
+import type { Options, SerializerChoice } from '../options.js';
+import type { CodecPool } from '../pool.js';
+import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type Header } from './envelope.js';
+import { jsonText, parseJson } from './json.js';
+import { unpackFrom } from './msgpack.js';
+import { packModule, unpackModule } from './module.js';
+import { toJsonTree, unescapeProtoKeys } from './normalize.js';
+import { enveloped, packMsgpack } from './pack.js';
+import { OffloadPolicy } from './policy.js';
+import { nextVersion, UNVERSIONED, type Version } from './version.js';
+
+/** What SET sends: a string for small JSON (node-redis writes it straight to the socket), else bytes. */
+export type Payload = string | Buffer;
+export type SessionObject = Record<string, unknown>;
+
+export interface CodecStats {
+  encodeInline: number;
+  encodeOffloaded: number;
+  decodeInline: number;
+  decodeOffloaded: number;
+  decodeFailures: number;
+}
+
+/** JSON text longer than this is turned into bytes once and shared by every member's SET. */
+const SHARED_BYTES_FROM = 4096;
+
+export class Codec {
+  readonly stats: CodecStats = { encodeInline: 0, encodeOffloaded: 0, decodeInline: 0, decodeOffloaded: 0, decodeFailures: 0 };
+  readonly #serializer: SerializerChoice;
+  readonly #policy: OffloadPolicy;
+  readonly #pool: CodecPool;
+  readonly #shareBytes: boolean;
+
+  constructor(options: Options, pool: CodecPool) {
+    this.#serializer = options.serializer;
+    this.#policy = new OffloadPolicy(options.offload, options.offloadThreshold, options.serializer);
+    this.#pool = pool;
+    this.#shareBytes = options.members.length > 1;
+  }
+
+  /**
+   * The stored form of a session. Throws (or rejects) when it cannot be encoded: a cycle, a
+   * BigInt, a serializer that throws.
+   * @param knownSize the size this session had when last read or written, if known
+   */
+  encode(session: unknown, knownSize: number | undefined): Payload | Promise<Payload> {
+    const s = this.#serializer;
+    if (s.kind === 'object') {
+      this.stats.encodeInline++;
+      return objectPayload(s.serializer.stringify(session));
+    }
+    if (this.#policy.encodeInPool(session, knownSize)) {
+      this.stats.encodeOffloaded++;
+      const tree = toJsonTree(session, s.kind === 'msgpack');
+      return this.#pool.encode({
+        format: s.kind,
+        tree: tree.value,
+        escaped: tree.escaped,
+        version: nextVersion(),
+        href: s.kind === 'module' ? s.href : undefined,
+      });
+    }
+    this.stats.encodeInline++;
+    switch (s.kind) {
+      case 'json': {
+        const text = jsonText(session);
+        return this.#shareBytes && text.length > SHARED_BYTES_FROM ? Buffer.from(text) : text;
+      }
+      case 'msgpack': {
+        const tree = toJsonTree(session, true);
+        return packMsgpack(tree.value, tree.escaped, nextVersion());
+      }
+      case 'module':
+        return packModule(s.href, toJsonTree(session, false).value, nextVersion());
+    }
+  }
+
+  /** A tombstone: what `destroy` leaves, so that repair cannot bring the session back. */
+  tombstone(): Buffer {
+    return enveloped(Format.tombstone, 0, nextVersion(), new Uint8Array(0));
+  }
+
+  /** The envelope of a stored value (undefined for plain JSON or a custom serializer's output). */
+  header(stored: Buffer): Header | undefined {
+    return hasEnvelope(stored) ? readHeader(stored) : undefined;
+  }
+
+  /** The write version of a stored value; plain values have none and count as oldest. */
+  version(header: Header | undefined): Version {
+    return header?.version ?? UNVERSIONED;
+  }
+
+  /**
+   * A stored value → a session object. Throws (or rejects with) DecodeError when the bytes do not
+   * decode to a plain object. Tombstones never get here (see `header`).
+   */
+  decode(stored: Buffer, header: Header | undefined): SessionObject | Promise<SessionObject> {
+    try {
+      if (header?.format === Format.module) return this.#decodeModule(stored);
+      this.stats.decodeInline++;
+      return plainObject(this.#decodeInline(stored, header));
+    } catch (error) {
+      throw this.#failed(error);
+    }
+  }
+
+  #decodeInline(stored: Buffer, header: Header | undefined): unknown {
+    if (!header) {
+      const s = this.#serializer;
+      return s.kind === 'object' ? s.serializer.parse(stored.toString('utf8')) : parseJson(stored, 0);
+    }
+    switch (header.format) {
+      case Format.json:
+        return parseJson(stored, HEADER_SIZE);
+      case Format.msgpack: {
+        const value = unpackFrom(stored, HEADER_SIZE);
+        return (header.flags & FLAG_PROTO_ESCAPED) !== 0 ? unescapeProtoKeys(value) : value;
+      }
+      default:
+        throw new DecodeError(`stored value has format ${header.format}, which is not a session`);
+    }
+  }
+
+  #decodeModule(stored: Buffer): Promise<SessionObject> {
+    const s = this.#serializer;
+    if (s.kind !== 'module') {
+      throw new DecodeError('stored value was written by a { module } serializer; configure the same module to read it');
+    }
+    const inPool = this.#policy.decodeInPool(stored.length);
+    if (inPool) this.stats.decodeOffloaded++;
+    else this.stats.decodeInline++;
+    const decoded = inPool ? this.#pool.decode(s.href, stored) : unpackModule(s.href, stored);
+    return decoded.then(plainObject).catch((error: unknown) => {
+      throw this.#failed(error);
+    });
+  }
+
+  #failed(error: unknown): DecodeError {
+    this.stats.decodeFailures++;
+    if (error instanceof DecodeError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new DecodeError(`stored value could not be decoded: ${message}`, { cause: error });
+  }
+}
+
+function objectPayload(out: unknown): Payload {
+  if (typeof out === 'string') return out;
+  if (out instanceof Uint8Array) return Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  throw new TypeError(`options.serializer.stringify must return a string or a Uint8Array, got ${out === null ? 'null' : typeof out}`);
+}
+
+function plainObject(value: unknown): SessionObject {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto === Object.prototype || proto === null) return value as SessionObject;
+  }
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  throw new DecodeError(`stored value decoded to ${kind}, not a session object`);
+}

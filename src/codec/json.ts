@@ -1,0 +1,12 @@
+// The default format: exactly the bytes of JSON.stringify(session), readable by connect-redis.
+
+export function jsonText(session: unknown): string {
+  const text = JSON.stringify(session) as string | undefined;
+  if (text === undefined) throw new TypeError(`a session must be an object, got ${typeof session}`);
+  return text;
+}
+
+export function parseJson(bytes: Uint8Array, start: number): unknown {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return JSON.parse(buf.toString('utf8', start));
+}

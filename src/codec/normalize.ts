@@ -1,0 +1,123 @@
+// A JSON-semantics walk: turns a session into exactly the tree `JSON.parse(JSON.stringify(s))`
+// would give, without building the string. Every non-JSON pipeline (msgpack, a hand-off to a
+// worker, a module serializer) starts here, so that all of them round-trip as JSON does:
+// `toJSON` (express-session's Cookie hides its fields behind one), Dates as ISO strings,
+// undefined/functions/symbols dropped (null in arrays), NaN/±Infinity as null, -0 as 0, and
+// `__proto__` kept as an own key without touching any prototype.
+
+const PROTO_KEY = /^__proto__+$/;
+const ESCAPED_PROTO_KEY = /^__proto___+$/;
+
+export interface JsonTree {
+  value: unknown;
+  /** Some key was a `__proto__`-like name that msgpackr would rename on decode (escape mode only). */
+  escaped: boolean;
+}
+
+/**
+ * @param escapeProto for msgpack: rename `__proto__`, `__proto___`, … one underscore longer, because
+ * msgpackr renames `__proto__` to `__proto_` when it decodes; `unescapeProtoKeys` undoes it.
+ */
+export function toJsonTree(session: unknown, escapeProto: boolean): JsonTree {
+  const walk = new Walk(escapeProto);
+  const value = walk.value(session, '');
+  return { value, escaped: walk.escaped };
+}
+
+class Walk {
+  escaped = false;
+  readonly #stack: object[] = [];
+  readonly #escapeProto: boolean;
+
+  constructor(escapeProto: boolean) {
+    this.#escapeProto = escapeProto;
+  }
+
+  /** The JSON value of `input` under `key`, or undefined when JSON would omit it. */
+  value(input: unknown, key: string | number): unknown {
+    let value = input;
+    if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') value = toJSON.call(value, typeof key === 'number' ? String(key) : key);
+    }
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return value;
+      case 'number':
+        return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+      case 'bigint':
+        throw new TypeError('Do not know how to serialize a BigInt');
+      case 'object':
+        if (value === null) return null;
+        if (value instanceof Number) return this.value(Number(value), key);
+        if (value instanceof String) return String(value);
+        if (value instanceof Boolean) return value.valueOf();
+        return Array.isArray(value) ? this.#array(value) : this.#object(value);
+      default:
+        return undefined; // undefined, functions, symbols
+    }
+  }
+
+  #enter(value: object): void {
+    if (this.#stack.includes(value)) throw new TypeError('Converting circular structure to JSON');
+    this.#stack.push(value);
+  }
+
+  #array(input: unknown[]): unknown[] {
+    this.#enter(input);
+    const length = input.length;
+    const out = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) {
+      const v = this.value(input[i], i);
+      out[i] = v === undefined ? null : v;
+    }
+    this.#stack.pop();
+    return out;
+  }
+
+  #object(input: object): Record<string, unknown> {
+    this.#enter(input);
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(input);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const v = this.value((input as Record<string, unknown>)[key], key);
+      if (v === undefined) continue;
+      if (key.charCodeAt(0) === 95 /* _ */ && PROTO_KEY.test(key)) {
+        if (this.#escapeProto) {
+          this.escaped = true;
+          out[key + '_'] = v;
+        } else {
+          Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+        }
+      } else {
+        out[key] = v;
+      }
+    }
+    this.#stack.pop();
+    return out;
+  }
+}
+
+/** Undo `toJsonTree`'s escaping on a decoded tree: `__proto___` → `__proto__`, and so on. */
+export function unescapeProtoKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = unescapeProtoKeys(value[i]);
+    return value;
+  }
+  const input = value as Record<string, unknown>;
+  const keys = Object.keys(input);
+  if (!keys.some(k => ESCAPED_PROTO_KEY.test(k))) {
+    for (const key of keys) input[key] = unescapeProtoKeys(input[key]);
+    return input;
+  }
+  // Rebuild, so that key order stays the order the session had.
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const name = ESCAPED_PROTO_KEY.test(key) ? key.slice(0, -1) : key;
+    Object.defineProperty(out, name, { value: unescapeProtoKeys(input[key]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

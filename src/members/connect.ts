@@ -1,0 +1,153 @@
+// One `clients` entry → what the member needs to connect: node-redis options for a client the
+// store creates and owns, or a client the application passed in (used as it is, never closed).
+import type { RedisClientOptions, RedisClientType } from 'redis';
+import { describe, fail } from '../describe.js';
+
+export type ReconnectStrategy = false | number | ((retries: number, cause: Error) => false | Error | number);
+
+export type MemberEntry =
+  | { readonly kind: 'owned'; readonly label: string; readonly options: RedisClientOptions; readonly reconnect: ReconnectStrategy | undefined }
+  | { readonly kind: 'external'; readonly label: string; readonly client: RedisClientType };
+
+/** The seed's config style (`{ port, host, path, password, db, tls }`). */
+export interface LegacyClientConfig {
+  port?: number;
+  host?: string;
+  path?: string;
+  password?: string;
+  db?: number;
+  tls?: boolean | Record<string, unknown>;
+  /** Ignored: the store always runs its own clients without an offline queue. */
+  enable_offline_queue?: boolean;
+  connect_timeout?: number;
+  socket_keepalive?: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ClientEntry = LegacyClientConfig | RedisClientOptions | RedisClientType<any, any, any, any, any>;
+
+const LEGACY_SOCKET = ['port', 'host', 'path', 'tls', 'connect_timeout', 'socket_keepalive'] as const;
+const LEGACY_OTHER = ['db', 'enable_offline_queue'] as const;
+const NODE_REDIS = new Set([
+  'url', 'socket', 'username', 'password', 'credentialsProvider', 'name', 'database', 'commandsQueueMaxLength',
+  'disableOfflineQueue', 'readonly', 'pingInterval', 'disableClientInfo', 'clientInfoTag', 'RESP',
+  'maintNotifications', 'maintEndpointType', 'maintRelaxedCommandTimeout', 'maintRelaxedSocketTimeout',
+  'modules', 'functions', 'scripts',
+]);
+const REFUSED: Record<string, string> = {
+  keyPrefix: 'use the store option `prefix` instead: the store owns every key it writes',
+  commandOptions: 'the store sets its own command options (Buffer replies, its own timeouts)',
+  clientSideCache: 'a client-side cache would serve reads the other members never saw',
+  cluster: 'Redis Cluster members are planned but not available yet',
+};
+
+/** Without a user's own limit, a hung member can hold at most this many commands. */
+export const DEFAULT_QUEUE_LIMIT = 1000;
+
+export function memberEntry(entry: unknown, name: string): MemberEntry {
+  if (isClient(entry)) return { kind: 'external', label: clientLabel(entry), client: entry };
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    fail(name, 'a config object ({ port, host }, { url }, { socket }) or a node-redis client', entry);
+  }
+  const raw = entry as Record<string, unknown>;
+  const legacyKeys = Object.keys(raw).filter(k => (LEGACY_SOCKET as readonly string[]).includes(k));
+  for (const key of Object.keys(raw)) {
+    if (REFUSED[key]) throw new TypeError(`${name}.${key} is not supported: ${REFUSED[key]}`);
+    if (!NODE_REDIS.has(key) && !(LEGACY_SOCKET as readonly string[]).includes(key) && !(LEGACY_OTHER as readonly string[]).includes(key)) {
+      throw new TypeError(`${name}.${key} is not a client option (legacy keys: ${[...LEGACY_SOCKET, ...LEGACY_OTHER].join(', ')}; or node-redis createClient options)`);
+    }
+  }
+  if (legacyKeys.length > 0 && ('socket' in raw || 'url' in raw)) {
+    throw new TypeError(`${name} mixes legacy keys (${legacyKeys.join(', ')}) with ${'socket' in raw ? 'socket' : 'url'}: use one style`);
+  }
+  if ('db' in raw && 'database' in raw) throw new TypeError(`${name} has both db and database: use one`);
+
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (NODE_REDIS.has(key) && key !== 'socket') options[key] = value;
+  }
+  let socket: Record<string, unknown>;
+  if (legacyKeys.length > 0 || !('socket' in raw || 'url' in raw)) {
+    socket = legacySocket(raw, name);
+  } else {
+    if (raw.socket !== undefined && (raw.socket === null || typeof raw.socket !== 'object')) fail(`${name}.socket`, 'an object', raw.socket);
+    socket = { ...(raw.socket as Record<string, unknown> | undefined) };
+  }
+  if (raw.db !== undefined) {
+    if (!Number.isInteger(raw.db) || (raw.db as number) < 0) fail(`${name}.db`, 'an integer ≥ 0', raw.db);
+    options.database = raw.db;
+  }
+  if (raw.url !== undefined && typeof raw.url !== 'string') fail(`${name}.url`, 'a redis:// or rediss:// URL string', raw.url);
+  if (typeof raw.url === 'string' && !/^rediss?:\/\//.test(raw.url)) fail(`${name}.url`, 'a redis:// or rediss:// URL string', raw.url);
+
+  const reconnect = socket.reconnectStrategy as ReconnectStrategy | undefined;
+  if (reconnect !== undefined && reconnect !== false && typeof reconnect !== 'number' && typeof reconnect !== 'function') {
+    fail(`${name}.socket.reconnectStrategy`, 'false, a number of ms, or a function (retries, cause) => ms | false | Error', reconnect);
+  }
+  // The member runs its own reconnect loop, so that its timers can be unref'd and it can rejoin.
+  socket.reconnectStrategy = false;
+  options.socket = socket;
+  options.disableOfflineQueue = true;
+  options.commandsQueueMaxLength ??= DEFAULT_QUEUE_LIMIT;
+  options.maintNotifications ??= 'disabled';
+
+  return { kind: 'owned', label: configLabel(options), options: options as RedisClientOptions, reconnect };
+}
+
+function legacySocket(raw: Record<string, unknown>, name: string): Record<string, unknown> {
+  const socket: Record<string, unknown> = {};
+  if (raw.path !== undefined) {
+    if (typeof raw.path !== 'string') fail(`${name}.path`, 'a unix socket path string', raw.path);
+    if (raw.port !== undefined || raw.host !== undefined) throw new TypeError(`${name} has path and port/host: a member is one or the other`);
+    socket.path = raw.path;
+  } else {
+    const port = raw.port ?? 6379;
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) fail(`${name}.port`, 'an integer port 1–65535', port);
+    const host = raw.host ?? '127.0.0.1';
+    if (typeof host !== 'string' || host === '') fail(`${name}.host`, 'a host name or address', host);
+    socket.port = port;
+    socket.host = host;
+  }
+  if (raw.tls !== undefined && raw.tls !== false) {
+    if (raw.tls !== true && (raw.tls === null || typeof raw.tls !== 'object')) fail(`${name}.tls`, 'true or an object of tls.connect options', raw.tls);
+    Object.assign(socket, raw.tls === true ? {} : raw.tls, { tls: true });
+  }
+  if (raw.connect_timeout !== undefined) {
+    if (!Number.isInteger(raw.connect_timeout) || (raw.connect_timeout as number) < 1) fail(`${name}.connect_timeout`, 'an integer number of ms ≥ 1', raw.connect_timeout);
+    socket.connectTimeout = raw.connect_timeout;
+  }
+  if (raw.socket_keepalive !== undefined) socket.keepAlive = Boolean(raw.socket_keepalive);
+  return socket;
+}
+
+function isClient(value: unknown): value is RedisClientType {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { sendCommand?: unknown }).sendCommand === 'function' &&
+    typeof (value as { connect?: unknown }).connect === 'function' &&
+    typeof (value as { on?: unknown }).on === 'function'
+  );
+}
+
+function configLabel(options: Record<string, unknown>): string {
+  const socket = (options.socket ?? {}) as Record<string, unknown>;
+  if (typeof socket.path === 'string') return socket.path;
+  if (typeof options.url === 'string') {
+    try {
+      const url = new URL(options.url);
+      return `${url.hostname || '127.0.0.1'}:${url.port || 6379}`;
+    } catch {
+      fail('options.clients[].url', 'a valid redis:// URL', options.url);
+    }
+  }
+  return `${(socket.host as string | undefined) ?? 'localhost'}:${(socket.port as number | undefined) ?? 6379}`;
+}
+
+function clientLabel(client: RedisClientType): string {
+  try {
+    return configLabel({ ...(client.options as Record<string, unknown> | undefined) });
+  } catch {
+    return `client ${describe(client)}`;
+  }
+}

@@ -1,0 +1,315 @@
+// One member: one Redis deployment behind one node-redis client. It owns the member's health
+// (usable from the client's `ready` until the connection drops, or until three consecutive
+// command timeouts, then again once a PING answers), its reconnect loop, its counters, and the
+// only way the store talks to it: `call`, which never waits longer than `commandTimeout`.
+import { createClient, ErrorReply, RESP_TYPES, type RedisClientType } from 'redis';
+import { MemberTimeoutError, asError, withClient } from '../errors.js';
+import type { MemberEntry, ReconnectStrategy } from './connect.js';
+import { LatencyWindow } from './latency.js';
+
+export type Outcome =
+  | { readonly ok: true; readonly reply: unknown }
+  | { readonly ok: false; readonly kind: 'down' | 'error' | 'timeout'; readonly error: Error };
+
+export interface MemberStats {
+  label: string;
+  ready: boolean;
+  healthy: boolean;
+  operations: number;
+  failures: number;
+  timeouts: number;
+  repairs: number;
+  latencyMs: { p50: number; p99: number };
+}
+
+/** What a member tells the member set about itself. */
+export interface MemberListener {
+  usable(member: Member): void;
+  unusable(member: Member): void;
+  /** An error worth emitting: the first of each outage, and every Redis error reply. */
+  error(member: Member, error: Error): void;
+}
+
+export interface MemberConfig {
+  readonly commandTimeout: number;
+  readonly unref: boolean;
+}
+
+const TIMEOUTS_TO_TAKE_OUT = 3;
+const PROBE_INTERVAL_MS = 250;
+const BUFFER_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } as const;
+
+export class Member {
+  readonly label: string;
+  readonly client: RedisClientType;
+  readonly owned: boolean;
+  readonly #config: MemberConfig;
+  readonly #listener: MemberListener;
+  readonly #reconnect: ReconnectStrategy | undefined;
+  readonly #latency = new LatencyWindow();
+  readonly #downError: Outcome;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly #handlers: [string, (...args: any[]) => void][] = [];
+
+  #usable = false;
+  #takenOut = false;
+  #closed = false;
+  #consecutiveTimeouts = 0;
+  /** The first error of an outage was emitted; the rest are only counted. */
+  #quiet = false;
+  #pending = 0;
+  #connecting = false;
+  #attempts = 0;
+  #retries = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #probing = false;
+
+  operations = 0;
+  failures = 0;
+  timeouts = 0;
+  repairs = 0;
+
+  constructor(entry: MemberEntry, config: MemberConfig, listener: MemberListener) {
+    this.label = entry.label;
+    this.#config = config;
+    this.#listener = listener;
+    if (entry.kind === 'owned') {
+      this.client = createClient(entry.options) as RedisClientType;
+      this.owned = true;
+      this.#reconnect = entry.reconnect;
+    } else {
+      this.client = entry.client;
+      this.owned = false;
+      this.#reconnect = undefined;
+    }
+    this.#downError = { ok: false, kind: 'down', error: withClient(new Error(`member ${this.label} is not usable`), this.client) };
+  }
+
+  get usable(): boolean {
+    return this.#usable;
+  }
+
+  /** Attach to the client and connect it if it is not open yet. */
+  start(): void {
+    this.#on('ready', () => this.#onReady());
+    this.#on('error', (error: Error) => this.#onClientError(error));
+    if (!this.owned) {
+      this.#on('end', () => this.#setUsable(false));
+      this.#on('reconnecting', () => this.#setUsable(false));
+    }
+    if (this.client.isReady) this.#onReady();
+    else if (this.owned) this.#connect();
+    else if (!this.client.isOpen) this.client.connect().catch(() => undefined); // reported through 'error'
+  }
+
+  /**
+   * One command on this member. Resolves (never rejects) with its outcome within `commandTimeout`;
+   * a late reply is dropped. `buffers`: bulk strings come back as Buffers.
+   */
+  call(args: readonly (string | Buffer)[], buffers = true): Promise<Outcome> {
+    if (!this.#usable) return Promise.resolve(this.#downError);
+    this.operations++;
+    this.#pending++;
+    const started = performance.now();
+    return new Promise<Outcome>(resolve => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        this.#timedOut();
+        resolve({ ok: false, kind: 'timeout', error: withClient(new MemberTimeoutError(this.label, this.#config.commandTimeout), this.client) });
+      }, this.#config.commandTimeout);
+      this.client.sendCommand(args as (string | Buffer)[], buffers ? BUFFER_REPLIES : undefined).then(
+        reply => {
+          this.#pending--;
+          if (timedOut) return;
+          clearTimeout(timer);
+          this.#consecutiveTimeouts = 0;
+          this.#latency.add(performance.now() - started);
+          resolve({ ok: true, reply });
+        },
+        (reason: unknown) => {
+          this.#pending--;
+          if (timedOut) return;
+          clearTimeout(timer);
+          const error = withClient(asError(reason), this.client);
+          this.failures++;
+          if (error instanceof ErrorReply) {
+            this.#consecutiveTimeouts = 0;
+            this.#latency.add(performance.now() - started);
+            this.#listener.error(this, error);
+          }
+          resolve({ ok: false, kind: 'error', error });
+        },
+      );
+    });
+  }
+
+  countRepair(): void {
+    this.repairs++;
+  }
+
+  stats(): MemberStats {
+    return {
+      label: this.label,
+      ready: this.client.isReady,
+      healthy: this.#usable,
+      operations: this.operations,
+      failures: this.failures,
+      timeouts: this.timeouts,
+      repairs: this.repairs,
+      latencyMs: this.#latency.percentiles(),
+    };
+  }
+
+  /**
+   * Detach. An owned client is closed when it is idle, destroyed when commands still hang on it;
+   * a client passed in is left as it is.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#usable = false;
+    clearTimeout(this.#retryTimer);
+    for (const [event, handler] of this.#handlers) this.client.off(event, handler);
+    if (!this.owned) return;
+    this.client.on('error', () => undefined); // a late socket error must not crash anyone
+    if (!this.client.isOpen) return;
+    if (this.#pending > 0 || !this.client.isReady) {
+      this.client.destroy();
+      return;
+    }
+    const closing = this.client.close();
+    const bound = new Promise<'late'>(resolve => setTimeout(resolve, this.#config.commandTimeout, 'late').unref());
+    if ((await Promise.race([closing.then(() => 'closed' as const, () => 'closed' as const), bound])) === 'late') this.client.destroy();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  #on(event: string, handler: (...args: any[]) => void): void {
+    this.client.on(event, handler);
+    this.#handlers.push([event, handler]);
+  }
+
+  #onReady(): void {
+    if (this.#closed) return;
+    this.#takenOut = false;
+    this.#consecutiveTimeouts = 0;
+    this.#quiet = false;
+    this.#retries = 0;
+    if (this.#config.unref && this.owned) this.client.unref();
+    this.#setUsable(true);
+  }
+
+  #onClientError(error: Error): void {
+    if (this.#closed) return;
+    withClient(error, this.client);
+    if (error instanceof ErrorReply && this.client.isReady) {
+      this.#listener.error(this, error); // e.g. a failed pingInterval PING on a live connection
+      return;
+    }
+    this.#setUsable(false);
+    this.#reportOutage(error);
+    if (this.owned && !this.client.isOpen) this.#scheduleReconnect(error);
+  }
+
+  #reportOutage(error: Error): void {
+    if (this.#quiet) return;
+    this.#quiet = true;
+    this.#listener.error(this, error);
+  }
+
+  #setUsable(usable: boolean): void {
+    const next = usable && !this.#takenOut && !this.#closed && this.client.isReady;
+    if (next === this.#usable) return;
+    this.#usable = next;
+    if (next) this.#listener.usable(this);
+    else this.#listener.unusable(this);
+  }
+
+  /** One connection attempt of an owned client, bounded: a server that accepts TCP but never
+   * answers the handshake (stopped) must not stall it forever. */
+  #connect(): void {
+    if (this.#closed || this.#connecting || this.client.isOpen) return;
+    this.#connecting = true;
+    const first = this.#attempts++ === 0;
+    let handshakeTimedOut = false;
+    const bound = Math.max(this.#config.commandTimeout * 2, 2000);
+    const timer = setTimeout(() => {
+      handshakeTimedOut = true;
+      this.client.destroy();
+    }, bound);
+    // The first attempt keeps the process alive until it succeeds or fails once; the rest need not.
+    if (!first && this.#config.unref) timer.unref();
+    this.client.connect().then(
+      () => {
+        clearTimeout(timer);
+        this.#connecting = false;
+      },
+      (reason: unknown) => {
+        clearTimeout(timer);
+        this.#connecting = false;
+        if (this.#closed) return;
+        const error = handshakeTimedOut
+          ? withClient(new MemberTimeoutError(this.label, bound), this.client)
+          : withClient(asError(reason), this.client);
+        if (handshakeTimedOut) this.#reportOutage(error);
+        if (this.#config.unref) this.client.unref();
+        this.#scheduleReconnect(error);
+      },
+    );
+  }
+
+  #scheduleReconnect(cause: Error): void {
+    if (this.#closed || this.#connecting || this.#retryTimer) return;
+    const delay = this.#retryDelay(this.#retries++, cause);
+    if (delay === false) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#connect();
+    }, delay);
+    if (this.#config.unref) this.#retryTimer.unref();
+  }
+
+  #retryDelay(retries: number, cause: Error): number | false {
+    const strategy = this.#reconnect;
+    if (strategy === false) return false;
+    if (typeof strategy === 'number') return strategy;
+    if (typeof strategy === 'function') {
+      const delay = strategy(retries, cause);
+      return typeof delay === 'number' ? delay : false;
+    }
+    return Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 100);
+  }
+
+  #timedOut(): void {
+    this.timeouts++;
+    if (++this.#consecutiveTimeouts < TIMEOUTS_TO_TAKE_OUT || this.#takenOut) return;
+    this.#takenOut = true;
+    this.#setUsable(false);
+    this.#reportOutage(
+      withClient(new MemberTimeoutError(this.label, this.#config.commandTimeout), this.client),
+    );
+    this.#probe();
+  }
+
+  /** While taken out, one PING at a time: its answer (however late) brings the member back. */
+  #probe(): void {
+    if (this.#closed || !this.#takenOut || this.#probing) return;
+    if (!this.client.isReady) return; // a reconnect's `ready` brings it back instead
+    this.#probing = true;
+    this.client.sendCommand(['PING']).then(
+      () => {
+        this.#probing = false;
+        if (!this.#takenOut || this.#closed) return;
+        this.#takenOut = false;
+        this.#consecutiveTimeouts = 0;
+        this.#quiet = false;
+        this.#setUsable(true);
+      },
+      () => {
+        this.#probing = false;
+        const retry = setTimeout(() => this.#probe(), PROBE_INTERVAL_MS);
+        if (this.#config.unref) retry.unref();
+      },
+    );
+  }
+}

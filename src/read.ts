@@ -1,0 +1,172 @@
+// The read: GET on every member at once, each reply kept as bytes and only the winner's decoded.
+// readQuorum 1 (the seed's rule): the first valid session wins; tombstones and misses count as
+// absent. Above 1: once that many members answered and one of them holds something, the newest
+// value among the answers wins, and a tombstone beats older data. Members that lack the key are
+// then repaired from the winner, off the request path.
+import type { Codec, SessionObject } from './codec/codec.js';
+import type { Header } from './codec/envelope.js';
+import { compareVersions, type Version } from './codec/version.js';
+import { DecodeError, NoMemberError, withClient } from './errors.js';
+import type { Member, Outcome } from './members/member.js';
+import { repairFrom } from './members/repair.js';
+
+export interface ReadContext {
+  readonly members: readonly Member[];
+  readonly codec: Codec;
+  readonly readQuorum: number;
+  readonly readRepair: boolean;
+  /** A member's stored value could not be decoded (emitted on `error`). */
+  decodeFailed(error: DecodeError): void;
+  /** A read decided from fewer answers than readQuorum. */
+  countBelowQuorum(): void;
+  /** Repair work started off the request path (close() waits for it). */
+  background(work: Promise<unknown>): void;
+}
+
+interface Candidate {
+  readonly index: number;
+  readonly stored: Buffer;
+  readonly header: Header | undefined;
+  readonly tombstone: boolean;
+  readonly version: Version;
+}
+
+export interface ReadResult {
+  readonly session: SessionObject | null;
+  /** The winner's stored size, for the offload policy of the next write. */
+  readonly size: number | undefined;
+}
+
+export function readSession(ctx: ReadContext, key: string): Promise<ReadResult> {
+  return new Read(ctx, key).result;
+}
+
+class Read {
+  readonly result: Promise<ReadResult>;
+  readonly #ctx: ReadContext;
+  readonly #key: string;
+  readonly #candidates: Candidate[] = [];
+  readonly #missing: number[] = [];
+  #answered = 0;
+  #settled = 0;
+  #decoding = false;
+  #done = false;
+  #winner: Candidate | undefined;
+  #resolve!: (result: ReadResult) => void;
+  #reject!: (error: Error) => void;
+
+  constructor(ctx: ReadContext, key: string) {
+    this.#ctx = ctx;
+    this.#key = key;
+    this.result = new Promise<ReadResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const calls = ctx.members.map((member, index) => member.call(['GET', key]).then(outcome => this.#onOutcome(index, outcome)));
+    const all = Promise.all(calls).then(() => this.#repair());
+    ctx.background(all);
+  }
+
+  #onOutcome(index: number, outcome: Outcome): void {
+    this.#settled++;
+    if (outcome.ok) {
+      this.#answered++;
+      this.#classify(index, outcome.reply);
+    }
+    this.#advance();
+  }
+
+  #classify(index: number, reply: unknown): void {
+    if (reply === null || reply === undefined) {
+      this.#missing.push(index);
+      return;
+    }
+    const stored = Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply));
+    let header: Header | undefined;
+    try {
+      header = this.#ctx.codec.header(stored);
+    } catch (error) {
+      this.#invalid(index, error as DecodeError);
+      return;
+    }
+    const tombstone = header?.format === 0;
+    this.#candidates.push({ index, stored, header, tombstone, version: this.#ctx.codec.version(header) });
+  }
+
+  /** Decide when enough is known; decode one candidate at a time, best first. */
+  #advance(): void {
+    if (this.#done || this.#decoding) return;
+    const all = this.#settled === this.#ctx.members.length;
+    const quorum = this.#ctx.readQuorum;
+    const candidates = quorum === 1 ? this.#candidates.filter(c => !c.tombstone) : this.#candidates;
+    if (candidates.length === 0 || (quorum > 1 && this.#answered < quorum && !all)) {
+      if (all) this.#finish(null);
+      return;
+    }
+    // readQuorum 1: the first valid answer wins. Above: the newest answer wins.
+    const best = quorum === 1 ? candidates[0]! : candidates.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
+    if (best.tombstone) {
+      this.#finish(null, best);
+      return;
+    }
+    this.#decode(best);
+  }
+
+  #decode(candidate: Candidate): void {
+    const drop = (error: unknown) => {
+      this.#candidates.splice(this.#candidates.indexOf(candidate), 1);
+      this.#invalid(candidate.index, error);
+    };
+    let decoded: SessionObject | Promise<SessionObject>;
+    try {
+      decoded = this.#ctx.codec.decode(candidate.stored, candidate.header);
+    } catch (error) {
+      drop(error);
+      this.#advance();
+      return;
+    }
+    if (!(decoded instanceof Promise)) {
+      this.#finish(decoded, candidate);
+      return;
+    }
+    this.#decoding = true;
+    decoded.then(
+      session => {
+        this.#decoding = false;
+        this.#finish(session, candidate);
+      },
+      (error: unknown) => {
+        this.#decoding = false;
+        drop(error);
+        this.#advance();
+      },
+    );
+  }
+
+  #invalid(index: number, error: unknown): void {
+    const member = this.#ctx.members[index]!;
+    const decodeError = error instanceof DecodeError ? error : new DecodeError(String(error), { cause: error });
+    this.#ctx.decodeFailed(withClient(decodeError, member.client));
+  }
+
+  #finish(session: SessionObject | null, winner?: Candidate): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#winner = winner;
+    if (this.#answered === 0) {
+      const labels = this.#ctx.members.map(m => m.label).join(', ');
+      this.#reject(new NoMemberError(`get: no member answered (${labels})`));
+      return;
+    }
+    if (this.#answered < this.#ctx.readQuorum) this.#ctx.countBelowQuorum();
+    this.#resolve({ session, size: winner && !winner.tombstone ? winner.stored.length : undefined });
+  }
+
+  /** After every member settled: copy the winning session to the members that lack the key. */
+  #repair(): Promise<void> | undefined {
+    const winner = this.#winner;
+    if (!this.#ctx.readRepair || !winner || winner.tombstone || this.#missing.length === 0) return;
+    const members = this.#ctx.members;
+    return repairFrom(members[winner.index]!, this.#missing.map(i => members[i]!), this.#key, winner.stored);
+  }
+}

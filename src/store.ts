@@ -1,0 +1,214 @@
+// RedisStore: the express-session Store API over N members. Thin: each method turns its
+// arguments into a key, hands the session to the codec and the bytes to the members, and settles
+// the caller's callback or Promise.
+import session from 'express-session';
+import type { SessionData } from 'express-session';
+import { settle, type Callback } from './callback.js';
+import { Codec, type CodecStats, type SessionObject } from './codec/codec.js';
+import { SizeMemo } from './codec/size-memo.js';
+import { StoreClosedError, asError, type DecodeError } from './errors.js';
+import { InFlight } from './in-flight.js';
+import { MemberSet } from './members/member-set.js';
+import type { MemberStats } from './members/member.js';
+import { normalizeOptions, type ExpredisOptions, type Options, type Serializer, type TtlFunction } from './options.js';
+import { CodecPool, type PoolStats } from './pool.js';
+import { readSession, type ReadContext } from './read.js';
+import { allSessions, clearSessions, sessionCount, sessionIds, type ScanContext } from './scan.js';
+import { WriteOrder } from './write-order.js';
+import { destroySession, setSession, touchSession, type WriteContext } from './writes.js';
+import type { RedisClientType } from 'redis';
+
+export interface StoreStats {
+  members: MemberStats[];
+  pool: PoolStats;
+  codec: CodecStats;
+  /** Reads decided from fewer answers than readQuorum (availability first). */
+  reads: { belowQuorum: number };
+}
+
+export type StoredSession = SessionData & Record<string, unknown>;
+
+interface Internals extends WriteContext, ScanContext, ReadContext {
+  readonly raw: ExpredisOptions;
+  readonly memberSet: MemberSet;
+  readonly pool: CodecPool;
+  belowQuorumReads: number;
+  closed: boolean;
+  closing: Promise<void> | undefined;
+  background(work: Promise<unknown>): void;
+}
+
+// State lives beside the instance rather than in #private fields, so that `expredis(session)`
+// can lend these methods to a class extending another copy of express-session's Store.
+const internals = new WeakMap<object, Internals>();
+
+function state(store: object): Internals {
+  const s = internals.get(store);
+  if (!s) throw new TypeError('not an expredis store');
+  return s;
+}
+
+export class RedisStore extends session.Store {
+  constructor(options: ExpredisOptions) {
+    super();
+    initialize(this, options);
+  }
+
+  /** The members' node-redis clients, in `clients` order. */
+  get clients(): RedisClientType[] {
+    return state(this).memberSet.members.map(m => m.client);
+  }
+
+  get prefix(): string {
+    return state(this).options.prefix;
+  }
+
+  /** As given; `'json'` by default. */
+  get serializer(): Serializer {
+    return state(this).raw.serializer ?? 'json';
+  }
+
+  /** As given; undefined when unset (the cookie decides). */
+  get ttl(): false | number | TtlFunction | undefined {
+    return state(this).raw.ttl;
+  }
+
+  override get(sid: string, callback: Callback<StoredSession | null>): void;
+  override get(sid: string): Promise<StoredSession | null>;
+  override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void {
+    return run(this, 'get', callback, async s => {
+      const result = await readSession(s, s.options.prefix + sid);
+      if (result.size !== undefined) s.sizes.set(sid, result.size);
+      return result.session as StoredSession | null;
+    });
+  }
+
+  override set(sid: string, session: session.SessionData, callback?: Callback<void>): void;
+  override set(sid: string, session: session.SessionData): Promise<void>;
+  override set(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void {
+    return run(this, 'set', callback, s => setSession(s, sid, session));
+  }
+
+  override touch(sid: string, session: session.SessionData, callback?: Callback<void>): void;
+  override touch(sid: string, session: session.SessionData): Promise<void>;
+  override touch(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void {
+    return run(this, 'touch', callback, s => touchSession(s, sid, session));
+  }
+
+  override destroy(sid: string, callback?: Callback<void>): void;
+  override destroy(sid: string): Promise<void>;
+  override destroy(sid: string, callback?: Callback<void>): Promise<void> | void {
+    return run(this, 'destroy', callback, s => destroySession(s, sid));
+  }
+
+  override length(callback: Callback<number>): void;
+  override length(): Promise<number>;
+  override length(callback?: Callback<number>): Promise<number> | void {
+    return run(this, 'length', callback, s => sessionCount(s));
+  }
+
+  ids(callback: Callback<string[]>): void;
+  ids(): Promise<string[]>;
+  ids(callback?: Callback<string[]>): Promise<string[]> | void {
+    return run(this, 'ids', callback, s => sessionIds(s));
+  }
+
+  override all(callback: Callback<(StoredSession & { id: string })[]>): void;
+  override all(): Promise<(StoredSession & { id: string })[]>;
+  override all(callback?: Callback<(StoredSession & { id: string })[]>): Promise<(StoredSession & { id: string })[]> | void {
+    return run(this, 'all', callback, s => allSessions(s) as Promise<(StoredSession & { id: string })[]>);
+  }
+
+  override clear(callback?: Callback<void>): void;
+  override clear(): Promise<void>;
+  override clear(callback?: Callback<void>): Promise<void> | void {
+    return run(this, 'clear', callback, s => clearSessions(s));
+  }
+
+  /** Resolves once `writeQuorum` members are usable; rejects with NoMemberError after `timeout` ms (10 s). */
+  ready(options?: { timeout?: number }, callback?: Callback<void>): Promise<void> | void;
+  ready(callback: Callback<void>): void;
+  ready(options?: { timeout?: number } | Callback<void>, callback?: Callback<void>): Promise<void> | void {
+    if (typeof options === 'function') return this.ready(undefined, options);
+    const timeout = options?.timeout ?? 10_000;
+    return run(this, 'ready', callback, s => s.memberSet.whenUsable(s.options.writeQuorum, timeout));
+  }
+
+  /**
+   * Waits for operations in flight (at most `commandTimeout`), closes the connections the store
+   * owns and ends the pool. Later operations fail with StoreClosedError.
+   */
+  close(callback?: Callback<void>): Promise<void> | void {
+    const s = state(this);
+    s.closing ??= (async () => {
+      s.closed = true;
+      await s.inFlight.drain(s.options.commandTimeout);
+      await s.memberSet.close();
+      await s.pool.close();
+    })();
+    return settle(s.closing, callback);
+  }
+
+  stats(): StoreStats {
+    const s = state(this);
+    return {
+      members: s.memberSet.stats(),
+      pool: s.pool.stats(),
+      codec: { ...s.codec.stats },
+      reads: { belowQuorum: s.belowQuorumReads },
+    };
+  }
+}
+
+export function initialize(store: session.Store, raw: ExpredisOptions): void {
+  const options: Options = normalizeOptions(raw);
+  const emitError = (error: Error) => {
+    if (store.listenerCount('error') > 0) store.emit('error', error);
+  };
+  const memberSet = new MemberSet(options, {
+    emitEvent: (event, client) => store.emit(event, client),
+    emitDisconnect: () => store.emit('disconnect'),
+    emitError,
+  });
+  const pool = new CodecPool(options.workers, emitError);
+  const inFlight = new InFlight();
+  const s: Internals = {
+    raw,
+    options,
+    memberSet,
+    members: memberSet.members,
+    codec: new Codec(options, pool),
+    pool,
+    order: new WriteOrder(),
+    sizes: new SizeMemo(),
+    inFlight,
+    readQuorum: options.readQuorum,
+    readRepair: options.readRepair,
+    belowQuorumReads: 0,
+    closed: false,
+    closing: undefined,
+    decodeFailed: (error: DecodeError) => emitError(error),
+    background: work => void inFlight.track(work),
+    countBelowQuorum: () => void s.belowQuorumReads++,
+  };
+  internals.set(store, s);
+  memberSet.start();
+}
+
+/** One public operation: refused after close(), tracked while in flight, settled once. */
+function run<T>(store: object, name: string, callback: Callback<T> | undefined, operation: (s: Internals) => Promise<T>): Promise<T> | undefined {
+  const s = state(store);
+  let promise: Promise<T>;
+  if (s.closed) {
+    promise = Promise.reject(new StoreClosedError(name));
+  } else {
+    try {
+      promise = s.inFlight.track(operation(s));
+    } catch (error) {
+      promise = Promise.reject(asError(error));
+    }
+  }
+  return settle(promise, callback);
+}
+
+export type { SessionObject };

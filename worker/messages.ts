@@ -1,0 +1,19 @@
+// The shapes that cross the thread boundary between src/pool.ts and worker/codec.ts.
+import type { Version } from '../src/codec/version.js';
+
+export interface EncodeTask {
+  readonly format: 'json' | 'msgpack' | 'module';
+  /** The session after the JSON-semantics walk (normalize.ts): safe to structured-clone. */
+  readonly tree: unknown;
+  /** msgpack only: the walk escaped `__proto__` keys. */
+  readonly escaped: boolean;
+  readonly version: Version;
+  /** module only: the serializer's file URL. */
+  readonly href?: string;
+}
+
+export interface DecodeTask {
+  readonly href: string;
+  /** The whole stored value, envelope included; transferred. */
+  readonly bytes: Uint8Array;
+}
