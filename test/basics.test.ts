@@ -21,3 +21,14 @@ test('get of a missing id yields null', async t => {
   const store = await openStore(t, servers);
   t.is(await store.get('nope'), null);
 });
+
+import { Browser, startApp } from './helpers/app.js';
+
+test('the seed example works over HTTP: /setter then /getter', async t => {
+  const store = await openStore(t, servers);
+  const app = await startApp(t, store);
+  const browser = new Browser(app.url);
+  t.is((await browser.get('/setter')).status, 200);
+  const got = await browser.get('/getter');
+  t.like(got.body, { firstName: 'Peter', lastName: 'Pluck' });
+});
