@@ -2,24 +2,37 @@
 // background (writes beyond the quorum, repairs). close() waits for it, up to a bound.
 
 export class InFlight {
-  readonly #work = new Set<Promise<unknown>>();
+  #count = 0;
+  #idle: (() => void)[] = [];
 
+  begin(): void {
+    this.#count++;
+  }
+
+  end(): void {
+    if (--this.#count === 0 && this.#idle.length > 0) {
+      const waiters = this.#idle;
+      this.#idle = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Counts `work` until it settles; returns it unchanged. */
   track<T>(work: Promise<T>): Promise<T> {
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#work.add(settled);
-    void settled.then(() => this.#work.delete(settled));
+    this.begin();
+    const end = () => this.end();
+    work.then(end, end);
     return work;
   }
 
-  /** Resolves when everything tracked so far has settled, or after `ms`, whichever comes first. */
+  /** Resolves when nothing is in flight, or after `ms`, whichever comes first. */
   async drain(ms: number): Promise<void> {
-    if (this.#work.size === 0) return;
+    if (this.#count === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>(resolve => (timer = setTimeout(resolve, ms)));
-    await Promise.race([Promise.all([...this.#work]), bound]);
+    await Promise.race([
+      new Promise<void>(resolve => this.#idle.push(resolve)),
+      new Promise<void>(resolve => (timer = setTimeout(resolve, ms))),
+    ]);
     clearTimeout(timer);
   }
 }

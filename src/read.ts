@@ -9,6 +9,7 @@ import { compareVersions, type Version } from './codec/version.js';
 import { DecodeError, NoMemberError, withClient } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
 import { repairFrom } from './members/repair.js';
+import type { InFlight } from './in-flight.js';
 
 export interface ReadContext {
   readonly members: readonly Member[];
@@ -19,8 +20,8 @@ export interface ReadContext {
   decodeFailed(error: DecodeError): void;
   /** A read decided from fewer answers than readQuorum. */
   countBelowQuorum(): void;
-  /** Repair work started off the request path (close() waits for it). */
-  background(work: Promise<unknown>): void;
+  /** Work in flight, including what a read leaves in the background (close() waits for it). */
+  readonly inFlight: InFlight;
 }
 
 interface Candidate {
@@ -62,9 +63,11 @@ class Read {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    const calls = ctx.members.map((member, index) => member.call(['GET', key]).then(outcome => this.#onOutcome(index, outcome)));
-    const all = Promise.all(calls).then(() => this.#repair());
-    ctx.background(all);
+    // Counted until every member has answered (or timed out) and any repair has been sent.
+    ctx.inFlight.begin();
+    const args = ['GET', key];
+    const members = ctx.members;
+    for (let i = 0; i < members.length; i++) members[i]!.send(args, true, outcome => this.#onOutcome(i, outcome));
   }
 
   #onOutcome(index: number, outcome: Outcome): void {
@@ -74,6 +77,11 @@ class Read {
       this.#classify(index, outcome.reply);
     }
     this.#advance();
+    if (this.#settled === this.#ctx.members.length) {
+      const repair = this.#repair();
+      if (repair) void repair.finally(() => this.#ctx.inFlight.end());
+      else this.#ctx.inFlight.end();
+    }
   }
 
   #classify(index: number, reply: unknown): void {

@@ -35,7 +35,6 @@ interface Internals extends WriteContext, ScanContext, ReadContext {
   belowQuorumReads: number;
   closed: boolean;
   closing: Promise<void> | undefined;
-  background(work: Promise<unknown>): void;
 }
 
 // State lives beside the instance rather than in #private fields, so that `expredis(session)`
@@ -188,7 +187,6 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     closed: false,
     closing: undefined,
     decodeFailed: (error: DecodeError) => emitError(error),
-    background: work => void inFlight.track(work),
     countBelowQuorum: () => void s.belowQuorumReads++,
   };
   internals.set(store, s);

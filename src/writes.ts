@@ -4,7 +4,7 @@ import type { Codec, Payload } from './codec/codec.js';
 import type { SizeMemo } from './codec/size-memo.js';
 import { SessionTooLargeError } from './errors.js';
 import type { InFlight } from './in-flight.js';
-import { settleQuorum, writeToAll } from './members/fan-out.js';
+import { writeToAll } from './members/fan-out.js';
 import type { Member } from './members/member.js';
 import { writeIfAbsent } from './members/repair.js';
 import type { Options } from './options.js';
@@ -48,7 +48,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
   return ctx.order.run(sid, null, () => {
     const members = ctx.members;
     const args = ttl === null ? ['PERSIST', key] : ['PEXPIRE', key, String(ttl)];
-    const fanned = settleQuorum(members, members.map(m => m.call(args)), ctx.options.writeQuorum, 'touch');
+    const fanned = writeToAll(members, args, ctx.options.writeQuorum, 'touch');
     if (ctx.options.readRepair && ttl !== null) {
       // A member where the expiry found no key gets the session itself (never over a present key).
       ctx.inFlight.track(

@@ -2,7 +2,7 @@
 // bytes, and (for module serializers) from stored bytes back to a session. Results are
 // transferred, never copied.
 import { move } from 'piscina';
-import { jsonText } from '../src/codec/json.js';
+import { jsonText, utf8Bytes } from '../src/codec/json.js';
 import { ownBuffer, packMsgpack } from '../src/codec/pack.js';
 import { packModule, unpackModule } from '../src/codec/module.js';
 import type { DecodeTask, EncodeTask } from './messages.js';
@@ -11,10 +11,10 @@ export async function encode(task: EncodeTask): Promise<unknown> {
   let bytes: Uint8Array;
   switch (task.format) {
     case 'json':
-      bytes = Buffer.from(jsonText(task.tree));
+      bytes = utf8Bytes(jsonText(task.tree));
       break;
     case 'msgpack':
-      bytes = packMsgpack(task.tree, task.escaped, task.version);
+      bytes = packMsgpack(task.tree, task.version);
       break;
     case 'module':
       bytes = await packModule(task.href!, task.tree, task.version);

@@ -5,8 +5,6 @@ export interface EncodeTask {
   readonly format: 'json' | 'msgpack' | 'module';
   /** The session after the JSON-semantics walk (normalize.ts): safe to structured-clone. */
   readonly tree: unknown;
-  /** msgpack only: the walk escaped `__proto__` keys. */
-  readonly escaped: boolean;
   readonly version: Version;
   /** module only: the serializer's file URL. */
   readonly href?: string;

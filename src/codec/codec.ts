@@ -5,7 +5,7 @@ import { DecodeError } from '../errors.js';
 import type { Options, SerializerChoice } from '../options.js';
 import type { CodecPool } from '../pool.js';
 import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type Header } from './envelope.js';
-import { jsonText, parseJson } from './json.js';
+import { jsonText, parseJson, utf8Bytes } from './json.js';
 import { unpackFrom } from './msgpack.js';
 import { packModule, unpackModule } from './module.js';
 import { toJsonTree, unescapeProtoKeys } from './normalize.js';
@@ -55,11 +55,10 @@ export class Codec {
     }
     if (this.#policy.encodeInPool(session, knownSize)) {
       this.stats.encodeOffloaded++;
-      const tree = toJsonTree(session, s.kind === 'msgpack');
+      // The walk keeps what a structured clone would lose (toJSON, the Cookie's getters).
       return this.#pool.encode({
         format: s.kind,
-        tree: tree.value,
-        escaped: tree.escaped,
+        tree: toJsonTree(session),
         version: nextVersion(),
         href: s.kind === 'module' ? s.href : undefined,
       });
@@ -68,14 +67,12 @@ export class Codec {
     switch (s.kind) {
       case 'json': {
         const text = jsonText(session);
-        return this.#shareBytes && text.length > SHARED_BYTES_FROM ? Buffer.from(text) : text;
+        return this.#shareBytes && text.length > SHARED_BYTES_FROM ? utf8Bytes(text) : text;
       }
-      case 'msgpack': {
-        const tree = toJsonTree(session, true);
-        return packMsgpack(tree.value, tree.escaped, nextVersion());
-      }
+      case 'msgpack':
+        return packMsgpack(session, nextVersion());
       case 'module':
-        return packModule(s.href, toJsonTree(session, false).value, nextVersion());
+        return packModule(s.href, toJsonTree(session), nextVersion());
     }
   }
 

@@ -1,37 +1,21 @@
 // A JSON-semantics walk: turns a session into exactly the tree `JSON.parse(JSON.stringify(s))`
-// would give, without building the string. Every non-JSON pipeline (msgpack, a hand-off to a
-// worker, a module serializer) starts here, so that all of them round-trip as JSON does:
+// would give, without building the string. What goes to a worker or a module serializer starts
+// here (msgpack-encode.ts folds the same rules into its own walk), so that every pipeline
+// round-trips as JSON does:
 // `toJSON` (express-session's Cookie hides its fields behind one), Dates as ISO strings,
 // undefined/functions/symbols dropped (null in arrays), NaN/±Infinity as null, -0 as 0, and
 // `__proto__` kept as an own key without touching any prototype.
 
-const PROTO_KEY = /^__proto__+$/;
+const PROTO_KEY = /^__proto__$/;
 const ESCAPED_PROTO_KEY = /^__proto___+$/;
 
-export interface JsonTree {
-  value: unknown;
-  /** Some key was a `__proto__`-like name that msgpackr would rename on decode (escape mode only). */
-  escaped: boolean;
-}
-
-/**
- * @param escapeProto for msgpack: rename `__proto__`, `__proto___`, … one underscore longer, because
- * msgpackr renames `__proto__` to `__proto_` when it decodes; `unescapeProtoKeys` undoes it.
- */
-export function toJsonTree(session: unknown, escapeProto: boolean): JsonTree {
-  const walk = new Walk(escapeProto);
-  const value = walk.value(session, '');
-  return { value, escaped: walk.escaped };
+/** The JSON tree of a session; throws as JSON.stringify would (cycles, BigInt). */
+export function toJsonTree(session: unknown): unknown {
+  return new Walk().value(session, '');
 }
 
 class Walk {
-  escaped = false;
   readonly #stack: object[] = [];
-  readonly #escapeProto: boolean;
-
-  constructor(escapeProto: boolean) {
-    this.#escapeProto = escapeProto;
-  }
 
   /** The JSON value of `input` under `key`, or undefined when JSON would omit it. */
   value(input: unknown, key: string | number): unknown {
@@ -85,12 +69,7 @@ class Walk {
       const v = this.value((input as Record<string, unknown>)[key], key);
       if (v === undefined) continue;
       if (key.charCodeAt(0) === 95 /* _ */ && PROTO_KEY.test(key)) {
-        if (this.#escapeProto) {
-          this.escaped = true;
-          out[key + '_'] = v;
-        } else {
-          Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-        }
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       } else {
         out[key] = v;
       }
@@ -100,7 +79,11 @@ class Walk {
   }
 }
 
-/** Undo `toJsonTree`'s escaping on a decoded tree: `__proto___` → `__proto__`, and so on. */
+/**
+ * msgpackr renames a `__proto__` key to `__proto_` when it decodes, so the encoder writes
+ * `__proto__`, `__proto___`, … one underscore longer (and flags the value); this undoes that on a
+ * decoded tree: `__proto___` → `__proto__`, `__proto____` → `__proto___`, and so on.
+ */
 export function unescapeProtoKeys(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {

@@ -1,18 +1,21 @@
-// The encoders both threads share: a JSON tree (normalize.ts) → the stored bytes.
+// The encoders both threads share: a session (or a JSON tree from normalize.ts) → stored bytes.
 import { Format, HEADER_SIZE, FLAG_PROTO_ESCAPED, writeHeader, type FormatCode } from './envelope.js';
-import { packTree } from './msgpack.js';
+import { encodeMsgpack } from './msgpack-encode.js';
 import type { Version } from './version.js';
 
-/** A fresh value holding header and payload; it owns its ArrayBuffer, so it can be transferred. */
+/** A fresh value holding header and payload (above 4 KB it owns its ArrayBuffer; see ownBuffer). */
 export function enveloped(format: FormatCode, flags: number, version: Version, payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafeSlow(HEADER_SIZE + payload.length);
+  const out = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
   writeHeader(out, format, flags, version);
   out.set(payload, HEADER_SIZE);
   return out;
 }
 
-export function packMsgpack(tree: unknown, escaped: boolean, version: Version): Buffer {
-  return enveloped(Format.msgpack, escaped ? FLAG_PROTO_ESCAPED : 0, version, packTree(tree));
+/** The enveloped msgpack of a session, JSON semantics applied in the same walk. */
+export function packMsgpack(session: unknown, version: Version): Buffer {
+  const { bytes, escaped } = encodeMsgpack(session);
+  writeHeader(bytes, Format.msgpack, escaped ? FLAG_PROTO_ESCAPED : 0, version);
+  return bytes;
 }
 
 /** A view that owns its whole ArrayBuffer can be transferred between threads; any other is copied

@@ -11,54 +11,66 @@ export interface Fanned {
   readonly outcomes: Promise<Outcome[]>;
 }
 
-export function writeToAll(
-  members: readonly Member[],
-  args: readonly (string | Buffer)[],
-  needed: number,
-  operation: string,
-): Fanned {
-  return settleQuorum(members, members.map(m => m.call(args)), needed, operation);
+/** Sends one command to every member; the tally decides the quorum. */
+export function writeToAll(members: readonly Member[], args: readonly (string | Buffer)[], needed: number, operation: string): Fanned {
+  const tally = new Tally(members, needed, operation);
+  for (let i = 0; i < members.length; i++) members[i]!.send(args, true, outcome => tally.record(i, outcome));
+  return tally;
 }
 
 /** The quorum over outcomes already under way (one promise per member, member order). */
-export function settleQuorum(
-  members: readonly Member[],
-  calls: readonly Promise<Outcome>[],
-  needed: number,
-  operation: string,
-): Fanned {
-  const total = members.length;
-  let acks = 0;
-  const failed: { label: string; error: Error }[] = [];
-  let resolveQuorum!: () => void;
-  let rejectQuorum!: (error: Error) => void;
-  let settled = false;
-  const quorum = new Promise<void>((resolve, reject) => {
-    resolveQuorum = resolve;
-    rejectQuorum = reject;
-  });
-  const outcomes = Promise.all(
-    calls.map((call, i) =>
-      call.then(outcome => {
-        if (!settled) {
-          if (outcome.ok) {
-            if (++acks >= needed) {
-              settled = true;
-              resolveQuorum();
-            }
-          } else {
-            failed.push({ label: members[i]!.label, error: outcome.error });
-            if (failed.length > total - needed) {
-              settled = true;
-              rejectQuorum(new QuorumError(operation, needed, total, failed));
-            }
-          }
+export function settleQuorum(members: readonly Member[], calls: readonly Promise<Outcome>[], needed: number, operation: string): Fanned {
+  const tally = new Tally(members, needed, operation);
+  calls.forEach((call, i) => void call.then(outcome => tally.record(i, outcome)));
+  return tally;
+}
+
+class Tally implements Fanned {
+  readonly quorum: Promise<void>;
+  readonly outcomes: Promise<Outcome[]>;
+  readonly #members: readonly Member[];
+  readonly #needed: number;
+  readonly #operation: string;
+  readonly #results: Outcome[];
+  readonly #failed: { label: string; error: Error }[] = [];
+  #acks = 0;
+  #remaining: number;
+  #decided = false;
+  #resolve!: () => void;
+  #reject!: (error: Error) => void;
+  #all!: (outcomes: Outcome[]) => void;
+
+  constructor(members: readonly Member[], needed: number, operation: string) {
+    this.#members = members;
+    this.#needed = needed;
+    this.#operation = operation;
+    this.#remaining = members.length;
+    this.#results = new Array<Outcome>(members.length);
+    this.quorum = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.outcomes = new Promise<Outcome[]>(resolve => (this.#all = resolve));
+  }
+
+  record(index: number, outcome: Outcome): void {
+    this.#results[index] = outcome;
+    if (!this.#decided) {
+      if (outcome.ok) {
+        if (++this.#acks >= this.#needed) {
+          this.#decided = true;
+          this.#resolve();
         }
-        return outcome;
-      }),
-    ),
-  );
-  return { quorum, outcomes };
+      } else {
+        this.#failed.push({ label: this.#members[index]!.label, error: outcome.error });
+        if (this.#failed.length > this.#members.length - this.#needed) {
+          this.#decided = true;
+          this.#reject(new QuorumError(this.#operation, this.#needed, this.#members.length, this.#failed));
+        }
+      }
+    }
+    if (--this.#remaining === 0) this.#all(this.#results);
+  }
 }
 
 /** Every key on one member that matches `pattern`; throws the outcome's error if a SCAN fails. */

@@ -37,7 +37,10 @@ export interface MemberConfig {
 
 const TIMEOUTS_TO_TAKE_OUT = 3;
 const PROBE_INTERVAL_MS = 250;
-const BUFFER_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } as const;
+// `timeout: 0` turns off node-redis's own per-command AbortSignal: the member's timer bounds
+// every command, and the signal was a measurable share of each command's main-thread cost.
+const BUFFER_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer }, timeout: 0 } as const;
+const PLAIN_REPLIES = { timeout: 0 } as const;
 
 export class Member {
   readonly label: string;
@@ -103,45 +106,51 @@ export class Member {
   }
 
   /**
-   * One command on this member. Resolves (never rejects) with its outcome within `commandTimeout`;
-   * a late reply is dropped. `buffers`: bulk strings come back as Buffers.
+   * One command on this member. `done` is called exactly once with its outcome, within
+   * `commandTimeout`; a late reply is dropped. `buffers`: bulk strings come back as Buffers.
    */
-  call(args: readonly (string | Buffer)[], buffers = true): Promise<Outcome> {
-    if (!this.#usable) return Promise.resolve(this.#downError);
+  send(args: readonly (string | Buffer)[], buffers: boolean, done: (outcome: Outcome) => void): void {
+    if (!this.#usable) {
+      done(this.#downError);
+      return;
+    }
     this.operations++;
     this.#pending++;
     const started = performance.now();
-    return new Promise<Outcome>(resolve => {
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        this.#timedOut();
-        resolve({ ok: false, kind: 'timeout', error: withClient(new MemberTimeoutError(this.label, this.#config.commandTimeout), this.client) });
-      }, this.#config.commandTimeout);
-      this.client.sendCommand(args as (string | Buffer)[], buffers ? BUFFER_REPLIES : undefined).then(
-        reply => {
-          this.#pending--;
-          if (timedOut) return;
-          clearTimeout(timer);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.#timedOut();
+      done({ ok: false, kind: 'timeout', error: withClient(new MemberTimeoutError(this.label, this.#config.commandTimeout), this.client) });
+    }, this.#config.commandTimeout);
+    this.client.sendCommand(args as (string | Buffer)[], buffers ? BUFFER_REPLIES : PLAIN_REPLIES).then(
+      reply => {
+        this.#pending--;
+        if (timedOut) return;
+        clearTimeout(timer);
+        this.#consecutiveTimeouts = 0;
+        this.#latency.add(performance.now() - started);
+        done({ ok: true, reply });
+      },
+      (reason: unknown) => {
+        this.#pending--;
+        if (timedOut) return;
+        clearTimeout(timer);
+        const error = withClient(asError(reason), this.client);
+        this.failures++;
+        if (error instanceof ErrorReply) {
           this.#consecutiveTimeouts = 0;
           this.#latency.add(performance.now() - started);
-          resolve({ ok: true, reply });
-        },
-        (reason: unknown) => {
-          this.#pending--;
-          if (timedOut) return;
-          clearTimeout(timer);
-          const error = withClient(asError(reason), this.client);
-          this.failures++;
-          if (error instanceof ErrorReply) {
-            this.#consecutiveTimeouts = 0;
-            this.#latency.add(performance.now() - started);
-            this.#listener.error(this, error);
-          }
-          resolve({ ok: false, kind: 'error', error });
-        },
-      );
-    });
+          this.#listener.error(this, error);
+        }
+        done({ ok: false, kind: 'error', error });
+      },
+    );
+  }
+
+  /** `send` as a Promise that never rejects. */
+  call(args: readonly (string | Buffer)[], buffers = true): Promise<Outcome> {
+    return new Promise(resolve => this.send(args, buffers, resolve));
   }
 
   countRepair(): void {
