@@ -20,7 +20,7 @@ const seeded = new WeakMap<object, typeof RedisStore>();
  * The seed's form: given the express-session module, a store class extending its `Store`.
  * `new (expredis(session))(options)`.
  */
-function expredis(sessionModule: { Store: typeof session.Store }): typeof RedisStore {
+function createStoreClass(sessionModule: { Store: typeof session.Store }): typeof RedisStore {
   const Base = sessionModule?.Store;
   if (typeof Base !== 'function') {
     throw new TypeError('expredis(session) expects the express-session module (an object with a Store class)');
@@ -47,8 +47,6 @@ function expredis(sessionModule: { Store: typeof session.Store }): typeof RedisS
 }
 
 const api = {
-  default: expredis,
-  expredis,
   RedisStore,
   ExpredisError,
   QuorumError,
@@ -58,7 +56,11 @@ const api = {
   DecodeError,
   StoreClosedError,
 };
-Object.assign(expredis, api);
+/** `expredis(session)`, carrying every named export as a property (the CommonJS view). */
+const expredis: typeof createStoreClass & typeof api & { default: typeof createStoreClass & typeof api; expredis: typeof createStoreClass & typeof api } =
+  Object.assign(createStoreClass, api, { default: undefined as never, expredis: undefined as never });
+expredis.default = expredis;
+expredis.expredis = expredis;
 
 export default expredis;
 export {

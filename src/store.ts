@@ -72,8 +72,9 @@ export class RedisStore extends session.Store {
     return state(this).raw.ttl;
   }
 
-  override get(sid: string, callback: Callback<StoredSession | null>): void;
   override get(sid: string): Promise<StoredSession | null>;
+  override get(sid: string, callback: Callback<StoredSession | null>): void;
+  override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void;
   override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void {
     return run(this, 'get', callback, async s => {
       const result = await readSession(s, s.options.prefix + sid);
@@ -82,51 +83,60 @@ export class RedisStore extends session.Store {
     });
   }
 
-  override set(sid: string, session: session.SessionData, callback?: Callback<void>): void;
   override set(sid: string, session: session.SessionData): Promise<void>;
+  override set(sid: string, session: session.SessionData, callback: Callback<void>): void;
+  override set(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void;
   override set(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void {
     return run(this, 'set', callback, s => setSession(s, sid, session));
   }
 
-  override touch(sid: string, session: session.SessionData, callback?: Callback<void>): void;
   override touch(sid: string, session: session.SessionData): Promise<void>;
+  override touch(sid: string, session: session.SessionData, callback: Callback<void>): void;
+  override touch(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void;
   override touch(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void {
     return run(this, 'touch', callback, s => touchSession(s, sid, session));
   }
 
-  override destroy(sid: string, callback?: Callback<void>): void;
   override destroy(sid: string): Promise<void>;
+  override destroy(sid: string, callback: Callback<void>): void;
+  override destroy(sid: string, callback?: Callback<void>): Promise<void> | void;
   override destroy(sid: string, callback?: Callback<void>): Promise<void> | void {
     return run(this, 'destroy', callback, s => destroySession(s, sid));
   }
 
-  override length(callback: Callback<number>): void;
   override length(): Promise<number>;
+  override length(callback: Callback<number>): void;
+  override length(callback?: Callback<number>): Promise<number> | void;
   override length(callback?: Callback<number>): Promise<number> | void {
     return run(this, 'length', callback, s => sessionCount(s));
   }
 
-  ids(callback: Callback<string[]>): void;
   ids(): Promise<string[]>;
+  ids(callback: Callback<string[]>): void;
+  ids(callback?: Callback<string[]>): Promise<string[]> | void;
   ids(callback?: Callback<string[]>): Promise<string[]> | void {
     return run(this, 'ids', callback, s => sessionIds(s));
   }
 
-  override all(callback: Callback<(StoredSession & { id: string })[]>): void;
   override all(): Promise<(StoredSession & { id: string })[]>;
+  override all(callback: Callback<(StoredSession & { id: string })[]>): void;
+  override all(callback?: Callback<(StoredSession & { id: string })[]>): Promise<(StoredSession & { id: string })[]> | void;
   override all(callback?: Callback<(StoredSession & { id: string })[]>): Promise<(StoredSession & { id: string })[]> | void {
     return run(this, 'all', callback, s => allSessions(s) as Promise<(StoredSession & { id: string })[]>);
   }
 
-  override clear(callback?: Callback<void>): void;
   override clear(): Promise<void>;
+  override clear(callback: Callback<void>): void;
+  override clear(callback?: Callback<void>): Promise<void> | void;
   override clear(callback?: Callback<void>): Promise<void> | void {
     return run(this, 'clear', callback, s => clearSessions(s));
   }
 
   /** Resolves once `writeQuorum` members are usable; rejects with NoMemberError after `timeout` ms (10 s). */
-  ready(options?: { timeout?: number }, callback?: Callback<void>): Promise<void> | void;
+  ready(options?: { timeout?: number }): Promise<void>;
+  ready(options: { timeout?: number } | undefined, callback: Callback<void>): void;
   ready(callback: Callback<void>): void;
+  ready(options?: { timeout?: number } | Callback<void>, callback?: Callback<void>): Promise<void> | void;
   ready(options?: { timeout?: number } | Callback<void>, callback?: Callback<void>): Promise<void> | void {
     if (typeof options === 'function') return this.ready(undefined, options);
     const timeout = options?.timeout ?? 10_000;
@@ -137,6 +147,9 @@ export class RedisStore extends session.Store {
    * Waits for operations in flight (at most `commandTimeout`), closes the connections the store
    * owns and ends the pool. Later operations fail with StoreClosedError.
    */
+  close(): Promise<void>;
+  close(callback: Callback<void>): void;
+  close(callback?: Callback<void>): Promise<void> | void;
   close(callback?: Callback<void>): Promise<void> | void {
     const s = state(this);
     s.closing ??= (async () => {
