@@ -36,6 +36,8 @@ export interface MemberConfig {
 }
 
 const TIMEOUTS_TO_TAKE_OUT = 3;
+/** How much longer than commandTimeout a command may take when the event loop was not late. */
+const TIMEOUT_GRACE_MS = 10;
 const PROBE_INTERVAL_MS = 250;
 // `timeout: 0` turns off node-redis's own per-command AbortSignal: the member's timer bounds
 // every command, and the signal was a measurable share of each command's main-thread cost.
@@ -107,10 +109,12 @@ export class Member {
 
   /**
    * One command on this member. `done` is called exactly once with its outcome, within
-   * `commandTimeout`; a late reply is dropped. `buffers`: bulk strings come back as Buffers.
+   * `commandTimeout` (plus a 10 ms grace, plus however long this process's own event loop was
+   * blocked meanwhile); a late reply is dropped. `buffers`: bulk strings come back as Buffers.
    */
   send(args: readonly (string | Buffer)[], buffers: boolean, done: (outcome: Outcome) => void): void {
     if (!this.#usable) {
+      this.failures++; // counted, not emitted: the outage was reported once already
       done(this.#downError);
       return;
     }
@@ -118,11 +122,23 @@ export class Member {
     this.#pending++;
     const started = performance.now();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    let extended = false;
+    const timeout = this.#config.commandTimeout;
+    const expire = () => {
+      // A timer that fires late means this process's own event loop was blocked: the command may
+      // not even have been written yet, and its reply may be waiting unread. Give the member once
+      // the time the loop lost (at least a short grace) before blaming it.
+      const late = performance.now() - started - timeout;
+      if (!extended) {
+        extended = true;
+        timer = setTimeout(expire, Math.max(TIMEOUT_GRACE_MS, Math.min(late, timeout)));
+        return;
+      }
       timedOut = true;
       this.#timedOut();
-      done({ ok: false, kind: 'timeout', error: withClient(new MemberTimeoutError(this.label, this.#config.commandTimeout), this.client) });
-    }, this.#config.commandTimeout);
+      done({ ok: false, kind: 'timeout', error: withClient(new MemberTimeoutError(this.label, timeout), this.client) });
+    };
+    let timer = setTimeout(expire, timeout);
     this.client.sendCommand(args as (string | Buffer)[], buffers ? BUFFER_REPLIES : PLAIN_REPLIES).then(
       reply => {
         this.#pending--;
