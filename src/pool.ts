@@ -66,7 +66,7 @@ export class CodecPool {
         minThreads: this.#options.minThreads,
         maxThreads: this.#options.maxThreads,
         idleTimeout: this.#options.idleTimeout,
-        atomics: 'async',
+        atomics: 'sync',
       });
       pool.on('error', (error: unknown) => this.#onError(error instanceof Error ? error : new Error(String(error))));
       this.#pool = pool;

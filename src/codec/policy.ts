@@ -3,7 +3,7 @@
 // left in the worker is heavier than that hand-off. The numbers behind each rule come from
 // `npm run bench -- codec` and are in README "Offload policy".
 import type { Offload, SerializerChoice } from '../options.js';
-import { estimatedSize, probe } from './probe.js';
+import { density, estimatedSize, probe } from './probe.js';
 
 /** Default `offloadThreshold`, in bytes (see README "Offload policy" for the measurements). */
 export const DEFAULT_OFFLOAD_THRESHOLD = 64 * 1024;
@@ -29,8 +29,9 @@ export class OffloadPolicy {
       case 'json': {
         // Object-heavy JSON measured no saving: the clone costs what JSON.stringify costs.
         if (knownSize !== undefined && knownSize < this.#threshold) return false;
+        // The probe's sample tells string-heavy from object-heavy; its size is a lower bound.
         const p = probe(session);
-        return p.complete && estimatedSize(p) >= this.#threshold && p.chars / p.nodes >= STRING_HEAVY_DENSITY;
+        return density(p) >= STRING_HEAVY_DENSITY && Math.max(knownSize ?? 0, estimatedSize(p)) >= this.#threshold;
       }
       case 'module': {
         if (knownSize !== undefined) return knownSize >= this.#threshold;

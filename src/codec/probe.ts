@@ -10,7 +10,7 @@ export interface Probe {
   readonly nodes: number;
   /** UTF-16 code units of the strings (keys included) seen. */
   readonly chars: number;
-  /** The walk saw the whole session within the budget. */
+  /** The walk saw the whole session within the budget (else the figures are a sample). */
   readonly complete: boolean;
 }
 
@@ -25,7 +25,10 @@ export function probe(session: unknown, budget = PROBE_BUDGET): Probe {
       chars += value.length;
     } else if (value !== null && typeof value === 'object') {
       if (ArrayBuffer.isView(value)) {
-        chars += value.byteLength * 4; // JSON writes each byte as a number and a comma
+        // JSON writes a Buffer as {type, data: [n, n, …]}: one small node per byte.
+        nodes += value.byteLength;
+        chars += value.byteLength * 4;
+        if (nodes > budget) return { nodes, chars, complete: false };
       } else if (Array.isArray(value)) {
         if (queue.length + value.length > budget) return { nodes: queue.length + value.length, chars, complete: false };
         for (let j = 0; j < value.length; j++) queue.push(value[j]);
@@ -41,7 +44,12 @@ export function probe(session: unknown, budget = PROBE_BUDGET): Probe {
   return { nodes, chars, complete: true };
 }
 
-/** Roughly the JSON length of a probed session (exact enough to compare with a threshold). */
+/** Roughly the JSON length of a probed session; a lower bound when the probe was incomplete. */
 export function estimatedSize(p: Probe): number {
   return p.chars + p.nodes * 6;
+}
+
+/** Characters per node: high for sessions of few long strings, low for many small values. */
+export function density(p: Probe): number {
+  return p.chars / Math.max(1, p.nodes);
 }

@@ -1,0 +1,97 @@
+// The store configurations the grid compares: expredis on TWO members (json / msgpack ×
+// offload never / always / auto) and connect-redis 9 on node-redis on ONE member, the baseline
+// every ratio is taken against.
+import { RedisStore as ConnectRedisStore } from 'connect-redis';
+import { createClient } from 'redis';
+import { RedisStore, type Offload } from '../src/index.js';
+import type { RedisTarget } from './redis.js';
+
+export const BASELINE = 'connect-redis';
+
+export interface PipelineInfo {
+  id: string;
+  label: string;
+  members: number;
+  serializer: 'json' | 'msgpack';
+  offload: Offload | null;
+}
+
+export const PIPELINES: readonly PipelineInfo[] = [
+  { id: BASELINE, label: 'connect-redis (1 member)', members: 1, serializer: 'json', offload: null },
+  ...(['json', 'msgpack'] as const).flatMap(serializer =>
+    (['never', 'always', 'auto'] as const).map(offload => ({
+      id: `${serializer}-${offload}`,
+      label: `expredis ${serializer} ${offload}`,
+      members: 2,
+      serializer,
+      offload,
+    })),
+  ),
+];
+
+export interface CodecCounts {
+  encodeInline: number;
+  encodeOffloaded: number;
+  decodeInline: number;
+  decodeOffloaded: number;
+}
+
+export interface Pipeline {
+  readonly info: PipelineInfo;
+  readonly prefix: string;
+  /** The targets holding this pipeline's keys (connect-redis: the first only). */
+  readonly targets: readonly RedisTarget[];
+  set(sid: string, session: unknown): Promise<void>;
+  get(sid: string): Promise<unknown>;
+  /** expredis only: the codec counters (to see what 'auto' decided). */
+  counts(): CodecCounts | undefined;
+  close(): Promise<void>;
+}
+
+export async function openPipeline(info: PipelineInfo, targets: readonly RedisTarget[], prefix: string): Promise<Pipeline> {
+  if (info.id === BASELINE) {
+    const target = targets[0]!;
+    const client = createClient({ url: target.url });
+    client.on('error', (error: Error) => process.stderr.write(`bench: connect-redis client error: ${error.message}\n`));
+    await client.connect();
+    const store = new ConnectRedisStore({ client, prefix });
+    return {
+      info,
+      prefix,
+      targets: [target],
+      set: async (sid, session) => {
+        await store.set(sid, session as never);
+      },
+      get: sid => store.get(sid) as Promise<unknown>,
+      counts: () => undefined,
+      close: async () => {
+        await client.close();
+      },
+    };
+  }
+  const members = targets.slice(0, info.members);
+  const store = new RedisStore({
+    clients: members.map(t => ({ url: t.url })),
+    prefix,
+    serializer: info.serializer,
+    offload: info.offload ?? 'auto',
+  });
+  store.on('error', (error: Error) => process.stderr.write(`bench: ${info.id} store error: ${error.name}: ${error.message}\n`));
+  await store.ready({ timeout: 10_000 });
+  return bind(info, prefix, members, store);
+}
+
+function bind(info: PipelineInfo, prefix: string, members: readonly RedisTarget[], store: RedisStore): Pipeline {
+  return {
+    info,
+    prefix,
+    targets: members,
+    set: (sid, session) => store.set(sid, session as never),
+    get: sid => store.get(sid),
+    counts: () => {
+      const c = store.stats().codec;
+      return { encodeInline: c.encodeInline, encodeOffloaded: c.encodeOffloaded, decodeInline: c.decodeInline, decodeOffloaded: c.decodeOffloaded };
+    },
+    close: () => store.close() as Promise<void>,
+  };
+}

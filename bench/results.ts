@@ -1,0 +1,150 @@
+// The shape of bench/results/<name>.json. Everything the markdown table and the SVG chart show
+// is computed from this file alone (report.ts, chart.ts), so the committed table can be checked
+// against the committed JSON.
+import type { Stat } from './stats.js';
+import type { CodecCounts, PipelineInfo } from './pipelines.js';
+import type { SessionKind } from './sessions.js';
+
+export const SCHEMA = 1;
+
+export interface Meta {
+  commit: string;
+  /** `git status --porcelain` was empty, ignoring bench/results/ and README.md (outputs of the bench). */
+  clean: boolean;
+  dirty: string[];
+  node: string;
+  v8: string;
+  cpu: string;
+  cores: number;
+  platform: string;
+  memoryGiB: number;
+  redis: string;
+  /** true when --redis-urls named servers the bench did not start. */
+  foreignRedis: boolean;
+  date: string;
+  seconds: number;
+  /** os.loadavg() (1, 5, 15 min) when the run started and when it ended: how quiet the machine was. */
+  loadStart: number[];
+  loadEnd: number[];
+}
+
+export interface CodecCell {
+  pairs: number;
+  /** main-thread busy ms per set+get pair (event-loop utilisation). */
+  main: Stat;
+  /** main-thread CPU ms per pair (Linux schedstat: excludes time preempted; null elsewhere). */
+  mainCpu: Stat | null;
+  /** whole-process CPU ms per pair (user + system, every thread). */
+  cpu: Stat;
+  /** wall ms per pair. */
+  wall: Stat;
+  /** STRLEN of the session's key on each member. */
+  bytes: number[];
+  /** MEMORY USAGE of the key on the first member. */
+  memory: number | null;
+  /** get returned what JSON.stringify/JSON.parse of the session gives. */
+  fidelity: boolean;
+  /** expredis: codec counters over the measured runs (what 'auto' chose). */
+  codec: CodecCounts | null;
+}
+
+export interface CodecPoint {
+  id: string;
+  kind: SessionKind;
+  label: string;
+  targetBytes: number;
+  jsonBytes: number;
+  cells: Record<string, CodecCell>;
+}
+
+export interface CodecResults {
+  runs: number;
+  pipelines: PipelineInfo[];
+  points: CodecPoint[];
+}
+
+export interface E2eRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** event-loop delay p99 in the app process, ms (beyond the monitor's timer period). */
+  eldP99: number;
+  /** main-thread busy ms per request in the app process. */
+  mainPerReq: number;
+  /** main-thread CPU ms per request in the app process (Linux schedstat), null elsewhere. */
+  mainCpuPerReq: number | null;
+  /** whole app process CPU ms per request. */
+  cpuPerReq: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  /** store.set calls per request (1 when every request wrote its session). */
+  setsPerReq: number;
+  /** requests that found their logged-in session, per request. */
+  hitsPerReq: number;
+}
+
+export interface E2eApp {
+  id: string;
+  label: string;
+  store: 'expredis' | 'connect-redis';
+  members: number;
+  serializer: string;
+  shape: 'cart' | 'small';
+  sessionBytes: number;
+  runs: E2eRun[];
+  rps: Stat;
+  p50: Stat;
+  p99: Stat;
+  eldP99: Stat;
+  mainPerReq: Stat;
+  mainCpuPerReq: Stat | null;
+  cpuPerReq: Stat;
+}
+
+export interface E2eCase {
+  id: string;
+  label: string;
+  app: string;
+  baseline: string;
+}
+
+export interface E2eResults {
+  runs: number;
+  seconds: number;
+  connections: number;
+  users: number;
+  apps: E2eApp[];
+  cases: E2eCase[];
+}
+
+export interface PoolFigures {
+  p50: Stat;
+  p99: Stat;
+  /** main-thread busy µs per round trip (event-loop utilisation). */
+  mainUs: Stat;
+  /** main-thread CPU µs per round trip (Linux schedstat), null elsewhere. */
+  mainCpuUs: Stat | null;
+  tasks: number;
+}
+
+export interface PoolResults {
+  runs: number;
+  /** Each task posted as soon as the previous one came back. */
+  backToBack: PoolFigures;
+  /** Each task posted after the pool sat idle for `idleGapMs`. */
+  afterIdle: PoolFigures;
+  idleGapMs: number;
+}
+
+export interface BenchResults {
+  schema: number;
+  name: string;
+  mode: 'quick' | 'full';
+  command: string;
+  parts: string[];
+  meta: Meta;
+  codec?: CodecResults;
+  e2e?: E2eResults;
+  pool?: PoolResults;
+}
