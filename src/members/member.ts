@@ -98,10 +98,12 @@ export class Member {
   start(): void {
     this.#on('ready', () => this.#onReady());
     this.#on('error', (error: Error) => this.#onClientError(error));
-    if (!this.owned) {
-      this.#on('end', () => this.#setUsable(false));
-      this.#on('reconnecting', () => this.#setUsable(false));
-    }
+    // 'end': the client was closed (by its owner, or by someone holding store.clients[i]).
+    this.#on('end', () => {
+      this.#setUsable(false);
+      if (this.owned && !this.#closed) this.#scheduleReconnect(new Error(`member ${this.label}: its client was closed`));
+    });
+    if (!this.owned) this.#on('reconnecting', () => this.#setUsable(false));
     if (this.client.isReady) this.#onReady();
     else if (this.owned) this.#connect();
     else if (!this.client.isOpen) this.client.connect().catch(() => undefined); // reported through 'error'

@@ -27,7 +27,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves when a PING on `port` gets +PONG; rejects after `timeoutMs`. */
+/** Resolves when a PING on `port` gets an answer (+PONG, or -NOAUTH from a server with a
+ * password); rejects after `timeoutMs`. */
 export async function waitForPing(port: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -47,7 +48,7 @@ export function ping(port: number, timeoutMs: number): Promise<boolean> {
     socket.setTimeout(timeoutMs, () => done(false));
     socket.on('error', () => done(false));
     socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', data => done(data.toString().startsWith('+PONG')));
+    socket.on('data', data => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }
 
