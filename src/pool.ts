@@ -2,11 +2,15 @@
 // idle pool never keeps the process alive, and close() ends it.
 import { Piscina } from 'piscina';
 import type { WorkerOptions } from './options.js';
-import { ownBuffer } from './codec/pack.js';
-import type { DecodeTask, EncodeTask } from '../worker/messages.js';
+import type { DecodeTask, EncodeTask, TaskFailure } from '../worker/messages.js';
 
 // Resolved beside this file: dist/src/pool.js → dist/worker/codec.js.
 const WORKER = new URL('../worker/codec.js', import.meta.url).href;
+
+/** The pool itself failed (a worker died, the pool was ended): not an error of the task's code. */
+export class PoolFailure extends Error {
+  override readonly name = 'PoolFailure';
+}
 
 export interface PoolStats {
   threads: number;
@@ -30,15 +34,20 @@ export class CodecPool {
     return this.#pool !== undefined;
   }
 
+  /** Rejects with the task's own error (e.g. a serializer that throws), or with PoolFailure. */
   async encode(task: EncodeTask): Promise<Buffer> {
-    const result = (await this.#run(task, 'encode')) as Uint8Array;
+    const result = (await this.#run(task, 'encode')) as Uint8Array | TaskFailure;
+    if (!(result instanceof Uint8Array)) throw taskError(result);
     return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
   }
 
-  decode(href: string, stored: Uint8Array): Promise<unknown> {
-    const bytes = ownBuffer(stored);
+  /** The caller keeps `stored`: a copy is transferred. */
+  async decode(href: string, stored: Uint8Array): Promise<unknown> {
+    const bytes = new Uint8Array(stored);
     const task: DecodeTask = { href, bytes };
-    return this.#run(task, 'decode', [bytes.buffer as ArrayBuffer]);
+    const result = (await this.#run(task, 'decode', [bytes.buffer])) as { value: unknown } | TaskFailure;
+    if ('failed' in result) throw taskError(result);
+    return result.value;
   }
 
   stats(): PoolStats {
@@ -54,9 +63,12 @@ export class CodecPool {
   }
 
   #run(task: unknown, name: string, transferList?: ArrayBuffer[]): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new Error('the codec pool is closed'));
+    if (this.#closed) return Promise.reject(new PoolFailure('the codec pool is closed'));
     this.#tasks++;
-    return this.#start().run(task, transferList ? { name, transferList } : { name });
+    const run = this.#start().run(task, transferList ? { name, transferList } : { name }) as Promise<unknown>;
+    return run.catch((error: unknown) => {
+      throw new PoolFailure(`codec pool: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
   }
 
   #start(): Piscina {
@@ -73,4 +85,11 @@ export class CodecPool {
     }
     return this.#pool;
   }
+}
+
+/** The error a task's own code threw in the worker, rebuilt on this side. */
+function taskError(result: TaskFailure): Error {
+  const error = result.failed.type === 'TypeError' ? new TypeError(result.failed.message) : new Error(result.failed.message);
+  if (result.failed.type !== 'TypeError') error.name = result.failed.type;
+  return error;
 }

@@ -15,3 +15,9 @@ export interface DecodeTask {
   /** The whole stored value, envelope included; transferred. */
   readonly bytes: Uint8Array;
 }
+
+/** What a task returns when its own code (a serializer) threw, so that the main thread can tell
+ * that apart from the pool failing (a rejected run). */
+export interface TaskFailure {
+  readonly failed: { readonly type: string; readonly message: string };
+}

@@ -3,7 +3,7 @@
 // a synchronous result is returned as is, so the inline path costs no extra tick.
 import { DecodeError } from '../errors.js';
 import type { Options, SerializerChoice } from '../options.js';
-import type { CodecPool } from '../pool.js';
+import { PoolFailure, type CodecPool } from '../pool.js';
 import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type Header } from './envelope.js';
 import { jsonText, parseJson, utf8Bytes } from './json.js';
 import { unpackFrom } from './msgpack.js';
@@ -50,20 +50,20 @@ export class Codec {
   encode(session: unknown, knownSize: number | undefined): Payload | Promise<Payload> {
     const s = this.#serializer;
     if (s.kind === 'object') {
+      const out = s.serializer.stringify(session);
+      if (typeof out !== 'string') {
+        throw new TypeError(`options.serializer.stringify must return a string, got ${out === null ? 'null' : typeof out} (binary serializers go in a { module })`);
+      }
       this.stats.encodeInline++;
-      return objectPayload(s.serializer.stringify(session));
+      return out;
     }
-    if (this.#policy.encodeInPool(session, knownSize)) {
-      this.stats.encodeOffloaded++;
-      // The walk keeps what a structured clone would lose (toJSON, the Cookie's getters).
-      return this.#pool.encode({
-        format: s.kind,
-        tree: toJsonTree(session),
-        version: nextVersion(),
-        href: s.kind === 'module' ? s.href : undefined,
-      });
-    }
+    if (this.#policy.encodeInPool(session, knownSize)) return this.#encodeInPool(s, session);
+    const payload = this.#encodeInline(s, session);
     this.stats.encodeInline++;
+    return payload;
+  }
+
+  #encodeInline(s: Exclude<SerializerChoice, { kind: 'object' }>, session: unknown): Payload | Promise<Payload> {
     switch (s.kind) {
       case 'json': {
         const text = jsonText(session);
@@ -76,14 +76,33 @@ export class Codec {
     }
   }
 
+  #encodeInPool(s: Exclude<SerializerChoice, { kind: 'object' }>, session: unknown): Promise<Payload> {
+    // The walk keeps what a structured clone would lose (toJSON, the Cookie's getters).
+    const tree = toJsonTree(session);
+    this.stats.encodeOffloaded++;
+    const task = { format: s.kind, tree, version: nextVersion(), href: s.kind === 'module' ? s.href : undefined };
+    return this.#pool.encode(task).catch((error: unknown) => {
+      // The pool itself failed (a worker died): this one encode runs inline instead.
+      if (!(error instanceof PoolFailure)) throw error;
+      this.stats.encodeInline++;
+      return this.#encodeInline(s, tree);
+    });
+  }
+
   /** A tombstone: what `destroy` leaves, so that repair cannot bring the session back. */
   tombstone(): Buffer {
     return enveloped(Format.tombstone, 0, nextVersion(), new Uint8Array(0));
   }
 
-  /** The envelope of a stored value (undefined for plain JSON or a custom serializer's output). */
+  /** The envelope of a stored value (undefined for plain JSON or a custom serializer's output);
+   * throws DecodeError for an envelope this version cannot read. */
   header(stored: Buffer): Header | undefined {
-    return hasEnvelope(stored) ? readHeader(stored) : undefined;
+    if (!hasEnvelope(stored)) return undefined;
+    try {
+      return readHeader(stored);
+    } catch (error) {
+      throw this.#failed(error);
+    }
   }
 
   /** The write version of a stored value; plain values have none and count as oldest. */
@@ -130,7 +149,13 @@ export class Codec {
     const inPool = this.#policy.decodeInPool(stored.length);
     if (inPool) this.stats.decodeOffloaded++;
     else this.stats.decodeInline++;
-    const decoded = inPool ? this.#pool.decode(s.href, stored) : unpackModule(s.href, stored);
+    const decoded = inPool
+      ? this.#pool.decode(s.href, stored).catch((error: unknown) => {
+          // The pool itself failed (a worker died): decode inline rather than call the data bad.
+          if (!(error instanceof PoolFailure)) throw error;
+          return unpackModule(s.href, stored);
+        })
+      : unpackModule(s.href, stored);
     return decoded.then(plainObject).catch((error: unknown) => {
       throw this.#failed(error);
     });
@@ -142,12 +167,6 @@ export class Codec {
     const message = error instanceof Error ? error.message : String(error);
     return new DecodeError(`stored value could not be decoded: ${message}`, { cause: error });
   }
-}
-
-function objectPayload(out: unknown): Payload {
-  if (typeof out === 'string') return out;
-  if (out instanceof Uint8Array) return Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  throw new TypeError(`options.serializer.stringify must return a string or a Uint8Array, got ${out === null ? 'null' : typeof out}`);
 }
 
 function plainObject(value: unknown): SessionObject {
