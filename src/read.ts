@@ -74,7 +74,9 @@ class Read {
     this.#settled++;
     if (outcome.ok) {
       this.#answered++;
-      this.#classify(index, outcome.reply);
+      // Once decided, later answers only matter to repair: a miss there is all it needs to know.
+      if (!this.#done) this.#classify(index, outcome.reply);
+      else if (outcome.reply === null) this.#missing.push(index);
     }
     this.#advance();
     if (this.#settled === this.#ctx.members.length) {
@@ -98,6 +100,7 @@ class Read {
       return;
     }
     const tombstone = header?.format === 0;
+    if (tombstone && this.#ctx.readQuorum === 1) return; // the seed's rule: a tombstone is absent
     this.#candidates.push({ index, stored, header, tombstone, version: this.#ctx.codec.version(header) });
   }
 
@@ -106,7 +109,7 @@ class Read {
     if (this.#done || this.#decoding) return;
     const all = this.#settled === this.#ctx.members.length;
     const quorum = this.#ctx.readQuorum;
-    const candidates = quorum === 1 ? this.#candidates.filter(c => !c.tombstone) : this.#candidates;
+    const candidates = this.#candidates;
     if (candidates.length === 0 || (quorum > 1 && this.#answered < quorum && !all)) {
       if (all) this.#finish(null);
       return;

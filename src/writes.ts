@@ -36,7 +36,7 @@ export function setSession(ctx: WriteContext, sid: string, session: unknown): Pr
     if (size > ctx.options.maxSize) return Promise.reject(new SessionTooLargeError(sid, size, ctx.options.maxSize));
     ctx.sizes.set(sid, size);
     const args = ttl === null ? ['SET', key, value] : ['SET', key, value, 'PX', String(ttl)];
-    return quorum(ctx, writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set'));
+    return writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set', ctx.inFlight).quorum;
   });
 }
 
@@ -48,7 +48,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
   return ctx.order.run(sid, null, () => {
     const members = ctx.members;
     const args = ttl === null ? ['PERSIST', key] : ['PEXPIRE', key, String(ttl)];
-    const fanned = writeToAll(members, args, ctx.options.writeQuorum, 'touch');
+    const fanned = writeToAll(members, args, ctx.options.writeQuorum, 'touch', ctx.inFlight);
     if (ctx.options.readRepair && ttl !== null) {
       // A member where the expiry found no key gets the session itself (never over a present key).
       ctx.inFlight.track(
@@ -60,7 +60,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
         }),
       );
     }
-    return quorum(ctx, fanned);
+    return fanned.quorum;
   });
 }
 
@@ -69,14 +69,8 @@ export function destroySession(ctx: WriteContext, sid: string): Promise<void> {
   ctx.sizes.delete(sid);
   return ctx.order.run(sid, null, () => {
     const args = ['EVAL', TOMBSTONE_SCRIPT, '1', key, ctx.codec.tombstone(), String(ONE_DAY_MS)];
-    return quorum(ctx, writeToAll(ctx.members, args, ctx.options.writeQuorum, 'destroy'));
+    return writeToAll(ctx.members, args, ctx.options.writeQuorum, 'destroy', ctx.inFlight).quorum;
   });
-}
-
-/** The quorum decides the caller's result; the remaining members finish in the background. */
-function quorum(ctx: WriteContext, fanned: { quorum: Promise<void>; outcomes: Promise<unknown> }): Promise<void> {
-  ctx.inFlight.track(fanned.outcomes);
-  return fanned.quorum;
 }
 
 /** Bytes a payload takes, without encoding a string when it cannot be near the limit. */

@@ -11,9 +11,15 @@ export interface Fanned {
   readonly outcomes: Promise<Outcome[]>;
 }
 
+/** Work in flight, counted until every member's outcome is in (close() waits for it). */
+export interface Counter {
+  begin(): void;
+  end(): void;
+}
+
 /** Sends one command to every member; the tally decides the quorum. */
-export function writeToAll(members: readonly Member[], args: readonly (string | Buffer)[], needed: number, operation: string): Fanned {
-  const tally = new Tally(members, needed, operation);
+export function writeToAll(members: readonly Member[], args: readonly (string | Buffer)[], needed: number, operation: string, inFlight?: Counter): Fanned {
+  const tally = new Tally(members, needed, operation, inFlight);
   for (let i = 0; i < members.length; i++) members[i]!.send(args, true, outcome => tally.record(i, outcome));
   return tally;
 }
@@ -27,20 +33,23 @@ export function settleQuorum(members: readonly Member[], calls: readonly Promise
 
 class Tally implements Fanned {
   readonly quorum: Promise<void>;
-  readonly outcomes: Promise<Outcome[]>;
+  #outcomes: Promise<Outcome[]> | undefined;
   readonly #members: readonly Member[];
   readonly #needed: number;
   readonly #operation: string;
   readonly #results: Outcome[];
   readonly #failed: { label: string; error: Error }[] = [];
+  readonly #inFlight: Counter | undefined;
   #acks = 0;
   #remaining: number;
   #decided = false;
   #resolve!: () => void;
   #reject!: (error: Error) => void;
-  #all!: (outcomes: Outcome[]) => void;
+  #all: ((outcomes: Outcome[]) => void) | undefined;
 
-  constructor(members: readonly Member[], needed: number, operation: string) {
+  constructor(members: readonly Member[], needed: number, operation: string, inFlight?: Counter) {
+    this.#inFlight = inFlight;
+    inFlight?.begin();
     this.#members = members;
     this.#needed = needed;
     this.#operation = operation;
@@ -50,7 +59,11 @@ class Tally implements Fanned {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    this.outcomes = new Promise<Outcome[]>(resolve => (this.#all = resolve));
+  }
+
+  get outcomes(): Promise<Outcome[]> {
+    this.#outcomes ??= this.#remaining === 0 ? Promise.resolve(this.#results) : new Promise<Outcome[]>(resolve => (this.#all = resolve));
+    return this.#outcomes;
   }
 
   record(index: number, outcome: Outcome): void {
@@ -69,7 +82,10 @@ class Tally implements Fanned {
         }
       }
     }
-    if (--this.#remaining === 0) this.#all(this.#results);
+    if (--this.#remaining === 0) {
+      this.#inFlight?.end();
+      this.#all?.(this.#results);
+    }
   }
 }
 
