@@ -6,7 +6,7 @@ import type { Offload, SerializerChoice } from '../options.js';
 import { density, estimatedSize, probe } from './probe.js';
 
 /** Default `offloadThreshold`, in bytes (see README "Offload policy" for the measurements). */
-export const DEFAULT_OFFLOAD_THRESHOLD = 64 * 1024;
+export const DEFAULT_OFFLOAD_THRESHOLD = 128 * 1024;
 
 /** Characters per node from which a session counts as string-heavy: cloning it is a memcpy. */
 export const STRING_HEAVY_DENSITY = 512;
