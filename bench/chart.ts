@@ -11,6 +11,7 @@ const COLORS: Record<string, { stroke: string; dash: string; width: number }> = 
   'msgpack-never': { stroke: '#fdae6b', dash: '', width: 1.8 },
   'msgpack-always': { stroke: '#f16913', dash: '', width: 1.8 },
   'msgpack-auto': { stroke: '#7f2704', dash: '', width: 2.4 },
+  'node-redis-x2': { stroke: '#999999', dash: '2 3', width: 1.5 },
 };
 
 const PANELS: { title: string; select: (p: CodecPoint) => boolean }[] = [

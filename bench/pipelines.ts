@@ -7,6 +7,10 @@ import { RedisStore, type Offload } from '../src/index.js';
 import type { RedisTarget } from './redis.js';
 
 export const BASELINE = 'connect-redis';
+/** No store at all: JSON and node-redis `sendCommand` racing two members, the first reply
+ * winning. What any two-member store on node-redis pays at least (the floor), shown beside
+ * expredis so that the cost of the second member is visible apart from the store's own. */
+export const FLOOR = 'node-redis-x2';
 
 export interface PipelineInfo {
   id: string;
@@ -18,6 +22,7 @@ export interface PipelineInfo {
 
 export const PIPELINES: readonly PipelineInfo[] = [
   { id: BASELINE, label: 'connect-redis (1 member)', members: 1, serializer: 'json', offload: null },
+  { id: FLOOR, label: 'bare node-redis on 2 members (floor)', members: 2, serializer: 'json', offload: null },
   ...(['json', 'msgpack'] as const).flatMap(serializer =>
     (['never', 'always', 'auto'] as const).map(offload => ({
       id: `${serializer}-${offload}`,
@@ -69,6 +74,7 @@ export async function openPipeline(info: PipelineInfo, targets: readonly RedisTa
       },
     };
   }
+  if (info.id === FLOOR) return openFloor(info, targets.slice(0, 2), prefix);
   const members = targets.slice(0, info.members);
   const store = new RedisStore({
     clients: members.map(t => ({ url: t.url })),
@@ -93,5 +99,34 @@ function bind(info: PipelineInfo, prefix: string, members: readonly RedisTarget[
       return { encodeInline: c.encodeInline, encodeOffloaded: c.encodeOffloaded, decodeInline: c.decodeInline, decodeOffloaded: c.decodeOffloaded };
     },
     close: () => store.close() as Promise<void>,
+  };
+}
+
+async function openFloor(info: PipelineInfo, targets: readonly RedisTarget[], prefix: string): Promise<Pipeline> {
+  const clients = await Promise.all(
+    targets.map(async target => {
+      const client = createClient({ url: target.url });
+      client.on('error', (error: Error) => process.stderr.write(`bench: floor client error: ${error.message}\n`));
+      await client.connect();
+      return client;
+    }),
+  );
+  const options = { timeout: 0 };
+  return {
+    info,
+    prefix,
+    targets,
+    set: async (sid, session) => {
+      const value = JSON.stringify(session);
+      await Promise.race(clients.map(c => c.sendCommand(['SET', prefix + sid, value, 'PX', '86400000'], options)));
+    },
+    get: async sid => {
+      const reply = await Promise.race(clients.map(c => c.sendCommand(['GET', prefix + sid], options)));
+      return reply === null ? null : (JSON.parse(String(reply)) as unknown);
+    },
+    counts: () => undefined,
+    close: async () => {
+      await Promise.all(clients.map(c => c.close()));
+    },
   };
 }
