@@ -3,13 +3,16 @@
 // left in the worker is heavier than that hand-off. The numbers behind each rule come from
 // `npm run bench -- codec` and are in README "Offload policy".
 import type { Offload, SerializerChoice } from '../options.js';
-import { density, estimatedSize, probe } from './probe.js';
+import { probe } from './probe.js';
 
 /** Default `offloadThreshold`, in bytes (see README "Offload policy" for the measurements). */
 export const DEFAULT_OFFLOAD_THRESHOLD = 128 * 1024;
 
-/** Characters per node from which a session counts as string-heavy: cloning it is a memcpy. */
-export const STRING_HEAVY_DENSITY = 512;
+/** Share of a session's JSON in long strings from which it counts as string-heavy: handing it
+ * to a worker is then mostly a copy, while JSON.stringify has to scan and escape every character.
+ * Object-heavy and binary sessions measured no clear main-thread saving at any size (the hand-off
+ * costs what JSON.stringify costs), and offloading them spends more CPU in all. */
+export const STRING_HEAVY_SHARE = 0.5;
 
 export class OffloadPolicy {
   readonly #mode: Offload;
@@ -27,16 +30,15 @@ export class OffloadPolicy {
     if (this.#mode !== 'auto') return this.#mode === 'always';
     switch (this.#kind) {
       case 'json': {
-        // Object-heavy JSON measured no saving: the clone costs what JSON.stringify costs.
+        // Below the threshold the hand-off costs more than JSON.stringify and a UTF-8 copy.
         if (knownSize !== undefined && knownSize < this.#threshold) return false;
-        // The probe's sample tells string-heavy from object-heavy; its size is a lower bound.
         const p = probe(session);
-        return density(p) >= STRING_HEAVY_DENSITY && Math.max(knownSize ?? 0, estimatedSize(p)) >= this.#threshold;
+        return p.text >= STRING_HEAVY_SHARE * p.size && Math.max(knownSize ?? 0, p.size) >= this.#threshold;
       }
       case 'module': {
         if (knownSize !== undefined) return knownSize >= this.#threshold;
         const p = probe(session);
-        return !p.complete || estimatedSize(p) >= this.#threshold;
+        return !p.complete || p.size >= this.#threshold;
       }
       default:
         // msgpack: one inline walk-and-pack beats walk + clone + pack in a worker at every size.
