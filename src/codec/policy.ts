@@ -8,11 +8,11 @@ import { probe } from './probe.js';
 /** Default `offloadThreshold`, in bytes (see README "Offload policy" for the measurements). */
 export const DEFAULT_OFFLOAD_THRESHOLD = 128 * 1024;
 
-/** Share of a session's JSON in long strings from which it counts as string-heavy: handing it
- * to a worker is then mostly a copy, while JSON.stringify has to scan and escape every character.
- * Object-heavy and binary sessions measured no clear main-thread saving at any size (the hand-off
- * costs what JSON.stringify costs), and offloading them spends more CPU in all. */
-export const STRING_HEAVY_SHARE = 0.5;
+/** Share of a session's JSON in Buffers from which it counts as binary. Its Buffers become
+ * arrays of numbers in the hand-off too (the JSON-semantics walk), so the pool measured dearer
+ * for binary sessions at every size. For object- and string-heavy sessions from about 170 KB,
+ * the hand-off costs the main thread less than building the JSON string and its UTF-8 copy. */
+export const BINARY_SHARE = 0.25;
 
 export class OffloadPolicy {
   readonly #mode: Offload;
@@ -33,7 +33,7 @@ export class OffloadPolicy {
         // Below the threshold the hand-off costs more than JSON.stringify and a UTF-8 copy.
         if (knownSize !== undefined && knownSize < this.#threshold) return false;
         const p = probe(session);
-        return p.text >= STRING_HEAVY_SHARE * p.size && Math.max(knownSize ?? 0, p.size) >= this.#threshold;
+        return p.binary < BINARY_SHARE * p.size && Math.max(knownSize ?? 0, p.size) >= this.#threshold;
       }
       case 'module': {
         if (knownSize !== undefined) return knownSize >= this.#threshold;
