@@ -154,18 +154,7 @@ function enter(value: object): void {
 function writeArray(array: unknown[]): void {
   enter(array);
   const length = array.length;
-  ensure(5);
-  if (length < 16) {
-    buffer[pos++] = 0x90 | length;
-  } else if (length < 0x10000) {
-    buffer[pos++] = 0xdc;
-    buffer[pos++] = length >> 8;
-    buffer[pos++] = length & 0xff;
-  } else {
-    buffer[pos++] = 0xdd;
-    view.setUint32(pos, length);
-    pos += 4;
-  }
+  writeContainerHeader(ARRAY, length);
   for (let i = 0; i < length; i++) {
     const item = resolve(array[i], i);
     if (item === undefined) {
@@ -241,7 +230,7 @@ function define(shape: Shape, at: number, order: number): void {
   buffer[pos++] = 0xd4; // fixext 1, type 0x72 ('r'): a record definition
   buffer[pos++] = 0x72;
   buffer[pos++] = shape.id;
-  writeArrayHeader(shape.keys.length);
+  writeContainerHeader(ARRAY, shape.keys.length);
   for (const key of shape.keys) writeString(key);
   const definition = Buffer.from(buffer.subarray(valuesEnd, pos));
   buffer.copyWithin(at + definition.length, at + 1, valuesEnd);
@@ -270,32 +259,29 @@ function writeMap(object: object, keys: string[]): void {
 
 /** A plain msgpack map: the keys and values on the scratch stacks from `base`. */
 function writeMapHeader(base: number, count: number): void {
-  ensure(5);
-  if (count < 16) {
-    buffer[pos++] = 0x80 | count;
-  } else if (count < 0x10000) {
-    buffer[pos++] = 0xde;
-    buffer[pos++] = count >> 8;
-    buffer[pos++] = count & 0xff;
-  } else {
-    buffer[pos++] = 0xdf;
-    view.setUint32(pos, count);
-    pos += 4;
-  }
+  writeContainerHeader(MAP, count);
   for (let i = base; i < base + count; i++) {
     writeString(keyStack[i]!);
     write(valueStack[i]);
   }
 }
 
-function writeArrayHeader(length: number): void {
+// fix, 16-bit and 32-bit header bytes of msgpack arrays and maps.
+const ARRAY = [0x90, 0xdc, 0xdd] as const;
+const MAP = [0x80, 0xde, 0xdf] as const;
+
+function writeContainerHeader(kind: typeof ARRAY | typeof MAP, count: number): void {
   ensure(5);
-  if (length < 16) {
-    buffer[pos++] = 0x90 | length;
+  if (count < 16) {
+    buffer[pos++] = kind[0] | count;
+  } else if (count < 0x10000) {
+    buffer[pos++] = kind[1];
+    buffer[pos++] = count >> 8;
+    buffer[pos++] = count & 0xff;
   } else {
-    buffer[pos++] = 0xdc;
-    buffer[pos++] = length >> 8;
-    buffer[pos++] = length & 0xff;
+    buffer[pos++] = kind[2];
+    view.setUint32(pos, count);
+    pos += 4;
   }
 }
 
