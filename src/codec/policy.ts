@@ -8,10 +8,15 @@ import { probe } from './probe.js';
 /** Default `offloadThreshold`, in bytes (see README "Offload policy" for the measurements). */
 export const DEFAULT_OFFLOAD_THRESHOLD = 128 * 1024;
 
-/** Share of a session's JSON in Buffers from which it counts as binary. Its Buffers become
- * arrays of numbers in the hand-off too (the JSON-semantics walk), so the pool measured dearer
- * for binary sessions at every size. For object- and string-heavy sessions from about 170 KB,
- * the hand-off costs the main thread less than building the JSON string and its UTF-8 copy. */
+/** JSON that is mostly long strings (this share or more) goes to the pool from the threshold:
+ * handing it over is then mostly a copy, while JSON.stringify scans and escapes every character. */
+export const STRING_HEAVY_SHARE = 0.5;
+/** Other JSON only from this multiple of the threshold: between about 170 KB and 256 KB full
+ * bench runs disagreed on which side was cheaper for object-heavy sessions (a tie within noise,
+ * where inline spends less CPU in all); from 1 MB the pool was cheaper in most runs. */
+export const OBJECT_HEAVY_FACTOR = 4;
+/** Binary sessions (this share in Buffers) never: the hand-off turns their Buffers into arrays of
+ * numbers too, and the pool measured dearer at every size. */
 export const BINARY_SHARE = 0.25;
 
 export class OffloadPolicy {
@@ -33,7 +38,10 @@ export class OffloadPolicy {
         // Below the threshold the hand-off costs more than JSON.stringify and a UTF-8 copy.
         if (knownSize !== undefined && knownSize < this.#threshold) return false;
         const p = probe(session);
-        return p.binary < BINARY_SHARE * p.size && Math.max(knownSize ?? 0, p.size) >= this.#threshold;
+        if (p.binary >= BINARY_SHARE * p.size) return false;
+        const size = Math.max(knownSize ?? 0, p.size);
+        const stringHeavy = p.text >= STRING_HEAVY_SHARE * p.size;
+        return size >= (stringHeavy ? this.#threshold : OBJECT_HEAVY_FACTOR * this.#threshold);
       }
       case 'module': {
         if (knownSize !== undefined) return knownSize >= this.#threshold;
