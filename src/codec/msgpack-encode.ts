@@ -184,14 +184,9 @@ function writeObject(object: object): void {
     const idAt = pos++;
     let shape = shapes;
     for (let i = 0; i < keys.length; i++) {
-      let key = keys[i]!;
-      const value = resolve((object as Record<string, unknown>)[key], key);
+      const value = resolve((object as Record<string, unknown>)[keys[i]!], keys[i]!);
       if (value === undefined) continue;
-      if (key.charCodeAt(0) === 95 /* _ */ && PROTO_KEY.test(key)) {
-        key += '_';
-        escaped = true;
-      }
-      shape = child(shape, key);
+      shape = child(shape, storedKey(keys[i]!));
       write(value);
     }
     reserved--;
@@ -200,6 +195,13 @@ function writeObject(object: object): void {
     else define(shape, idAt, order);
   }
   ancestors.pop();
+}
+
+/** The key as stored: `__proto__`-like names one underscore longer (see normalize.ts). */
+function storedKey(key: string): string {
+  if (key.charCodeAt(0) !== 95 /* _ */ || !PROTO_KEY.test(key)) return key;
+  escaped = true;
+  return key + '_';
 }
 
 function child(shape: Shape, key: string): Shape {
@@ -242,14 +244,9 @@ function define(shape: Shape, at: number, order: number): void {
 function writeMap(object: object, keys: string[]): void {
   const base = top;
   for (let i = 0; i < keys.length; i++) {
-    let key = keys[i]!;
-    const value = resolve((object as Record<string, unknown>)[key], key);
+    const value = resolve((object as Record<string, unknown>)[keys[i]!], keys[i]!);
     if (value === undefined) continue;
-    if (key.charCodeAt(0) === 95 /* _ */ && PROTO_KEY.test(key)) {
-      key += '_';
-      escaped = true;
-    }
-    keyStack[top] = key;
+    keyStack[top] = storedKey(keys[i]!);
     valueStack[top++] = value;
   }
   writeMapHeader(base, top - base);

@@ -100,8 +100,12 @@ export class Browser {
     this.#base = base;
   }
 
-  async get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(this.#base + path, { headers: this.cookie ? { cookie: this.cookie } : {} });
+  /** One GET with this browser's cookie; `timeoutMs` bounds it (none by default). */
+  async get(path: string, timeoutMs?: number): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(this.#base + path, {
+      headers: this.cookie ? { cookie: this.cookie } : {},
+      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+    });
     const setCookie = response.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0];
     const text = await response.text();

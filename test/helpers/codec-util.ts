@@ -1,7 +1,6 @@
 // Helpers for the codec and pool acceptance tests (issue 3): fixture paths, time-boxed awaits,
 // child scripts, reading a stored value the way a human would (envelope fields + payload), and
 // session shapes (string-heavy, express-session Cookie).
-import { spawn } from 'node:child_process';
 import { Unpackr } from 'msgpackr';
 import session from 'express-session';
 import type { SessionData } from 'express-session';
@@ -59,38 +58,7 @@ export function viaCallback<T = void>(call: (callback: (error: unknown, value?: 
   });
 }
 
-export interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  /** Date.now() when the child exited. */
-  endedAt: number;
-  /** The child outlived `timeoutMs` and was killed. */
-  killed: boolean;
-}
-
-/** Runs `node dist/test/fixtures/<name>.js ...args`; SIGKILLs it after `timeoutMs`. Never rejects. */
-export function runScript(name: string, args: string[], timeoutMs: number): Promise<ChildResult> {
-  const started = Date.now();
-  return new Promise(resolve => {
-    const child = spawn(process.execPath, [new URL(fixtureHref(name)).pathname, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started, endedAt: Date.now(), killed });
-    });
-  });
-}
+export { runFixture as runScript, type ChildResult } from './child.js';
 
 // ---- stored values ----
 

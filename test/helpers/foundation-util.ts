@@ -1,7 +1,6 @@
 // Small helpers shared by the foundation acceptance tests (issue 2): servers owned by one test,
 // child Node processes running a compiled fixture, session-shaped objects, and a MONITOR tap.
 import type { ExecutionContext } from 'ava';
-import { spawn } from 'node:child_process';
 import type { SessionData } from 'express-session';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisStore, type ExpredisOptions } from '../../src/index.js';
@@ -20,41 +19,7 @@ export function asSession(value: Record<string, unknown>): SessionData {
   return value as unknown as SessionData;
 }
 
-export interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  /** The child outlived `timeoutMs` and was killed. */
-  killed: boolean;
-}
-
-/** The compiled fixture `dist/test/fixtures/<name>.js`. */
-export function fixturePath(name: string): string {
-  return new URL(`../fixtures/${name}.js`, import.meta.url).pathname;
-}
-
-/** Runs `node <fixture> ...args`; SIGKILLs it after `timeoutMs`. Never rejects. */
-export function runFixture(name: string, args: string[], timeoutMs: number): Promise<ChildResult> {
-  const started = Date.now();
-  return new Promise(resolve => {
-    const child = spawn(process.execPath, [fixturePath(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started, killed });
-    });
-  });
-}
+export { fixturePath, runFixture, type ChildResult } from './child.js';
 
 /** Every command a server receives from now on (MONITOR), as argument arrays. */
 export async function monitor(client: RedisClientType): Promise<string[][]> {

@@ -70,36 +70,13 @@ export function makeUsers(url: string, count: number, prefix = 'user'): VirtualU
 }
 
 /** One GET with the user's cookie, bounded by `timeoutMs`; keeps the cookie as a browser would. */
-export async function request(user: VirtualUser, path: string, timeoutMs = 5000): Promise<Reply> {
-  const browser = user.browser;
-  const response = await fetch(baseOf(browser) + path, {
-    headers: browser.cookie ? { cookie: browser.cookie } : {},
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const setCookie = response.headers.get('set-cookie');
-  if (setCookie) browser.cookie = setCookie.split(';')[0];
-  const text = await response.text();
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    body = { text };
-  }
-  return { status: response.status, body };
+export function request(user: VirtualUser, path: string, timeoutMs = 5000): Promise<Reply> {
+  return user.browser.get(path, timeoutMs);
 }
 
-const bases = new WeakMap<Browser, string>();
-function baseOf(browser: Browser): string {
-  const base = bases.get(browser);
-  if (base === undefined) throw new Error('a Browser made outside makeUsers()/userFor()');
-  return base;
-}
-
-/** A virtual user on `url` (registers the base URL so `request` can use it). */
+/** A virtual user on `url`. */
 export function userFor(url: string, name: string): VirtualUser {
-  const browser = new Browser(url);
-  bases.set(browser, url);
-  return { name, browser, busy: false };
+  return { name, browser: new Browser(url), busy: false };
 }
 
 /** Logs every user in (`/login?user=<name>`), `concurrency` at a time; throws if one fails. */
