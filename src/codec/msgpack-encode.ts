@@ -7,6 +7,7 @@
 // decoding 4–5× faster than JSON.parse. Running the walk once instead of normalising and then
 // packing is what keeps a heavy session near one walk each way on the main thread.
 import { HEADER_SIZE } from './envelope.js';
+import { jsonValue } from './normalize.js';
 
 const PROTO_KEY = /^__proto__+$/;
 /** Objects with more keys are written as plain maps: such shapes rarely repeat. */
@@ -70,7 +71,7 @@ export function encodeMsgpack(session: unknown): Encoded {
   ancestors.length = 0;
   top = 0;
   try {
-    const value = resolve(session, '');
+    const value = jsonValue(session, '');
     if (value === undefined) throw new TypeError(`a session must be an object, got ${typeof session}`);
     write(value);
     const out = Buffer.allocUnsafe(pos);
@@ -90,24 +91,6 @@ function allocate(size: number): void {
 
 function ensure(bytes: number): void {
   if (pos + bytes > buffer.length) allocate(Math.max(buffer.length * 2, pos + bytes + 1024));
-}
-
-/** The value JSON would serialize for `value` under `key` (toJSON applied), or undefined to omit. */
-function resolve(value: unknown, key: string | number): unknown {
-  if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') value = toJSON.call(value, typeof key === 'number' ? String(key) : key);
-  }
-  switch (typeof value) {
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-    case 'bigint':
-      throw new TypeError('Do not know how to serialize a BigInt');
-    default:
-      return value;
-  }
 }
 
 /** Writes a resolved value (toJSON already applied to it, never undefined). */
@@ -156,7 +139,7 @@ function writeArray(array: unknown[]): void {
   const length = array.length;
   writeContainerHeader(ARRAY, length);
   for (let i = 0; i < length; i++) {
-    const item = resolve(array[i], i);
+    const item = jsonValue(array[i], i);
     if (item === undefined) {
       ensure(1);
       buffer[pos++] = 0xc0;
@@ -184,7 +167,7 @@ function writeObject(object: object): void {
     const idAt = pos++;
     let shape = shapes;
     for (let i = 0; i < keys.length; i++) {
-      const value = resolve((object as Record<string, unknown>)[keys[i]!], keys[i]!);
+      const value = jsonValue((object as Record<string, unknown>)[keys[i]!], keys[i]!);
       if (value === undefined) continue;
       shape = child(shape, storedKey(keys[i]!));
       write(value);
@@ -244,7 +227,7 @@ function define(shape: Shape, at: number, order: number): void {
 function writeMap(object: object, keys: string[]): void {
   const base = top;
   for (let i = 0; i < keys.length; i++) {
-    const value = resolve((object as Record<string, unknown>)[keys[i]!], keys[i]!);
+    const value = jsonValue((object as Record<string, unknown>)[keys[i]!], keys[i]!);
     if (value === undefined) continue;
     keyStack[top] = storedKey(keys[i]!);
     valueStack[top++] = value;

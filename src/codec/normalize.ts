@@ -9,6 +9,27 @@
 const PROTO_KEY = /^__proto__$/;
 const ESCAPED_PROTO_KEY = /^__proto___+$/;
 
+/**
+ * What JSON.stringify serializes for `value` under `key`: its toJSON(key) result when it has one,
+ * undefined for what JSON omits (undefined, functions, symbols), a TypeError for a BigInt.
+ */
+export function jsonValue(value: unknown, key: string | number): unknown {
+  if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = toJSON.call(value, typeof key === 'number' ? String(key) : key);
+  }
+  switch (typeof value) {
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      return value;
+  }
+}
+
 /** The JSON tree of a session; throws as JSON.stringify would (cycles, BigInt). */
 export function toJsonTree(session: unknown): unknown {
   return new Walk().value(session, '');
@@ -19,19 +40,13 @@ class Walk {
 
   /** The JSON value of `input` under `key`, or undefined when JSON would omit it. */
   value(input: unknown, key: string | number): unknown {
-    let value = input;
-    if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') value = toJSON.call(value, typeof key === 'number' ? String(key) : key);
-    }
+    const value = jsonValue(input, key);
     switch (typeof value) {
       case 'string':
       case 'boolean':
         return value;
       case 'number':
         return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
-      case 'bigint':
-        throw new TypeError('Do not know how to serialize a BigInt');
       case 'object':
         if (value === null) return null;
         if (value instanceof Number) return this.value(Number(value), key);
@@ -39,7 +54,7 @@ class Walk {
         if (value instanceof Boolean) return value.valueOf();
         return Array.isArray(value) ? this.#array(value) : this.#object(value);
       default:
-        return undefined; // undefined, functions, symbols
+        return undefined;
     }
   }
 
