@@ -77,7 +77,7 @@ export class RedisStore extends session.Store {
   override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void;
   override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void {
     return run(this, 'get', callback, async s => {
-      const result = await readSession(s, s.options.prefix + sid);
+      const result = await readSession(s, s.options.prefix + sid, s.sizes.get(sid));
       if (result.size !== undefined) s.sizes.set(sid, result.size);
       return result.session as StoredSession | null;
     });

@@ -42,6 +42,12 @@ export class Codec {
     this.#shareBytes = options.members.length > 1;
   }
 
+  /** Whether this configuration writes text (JSON, or a plain-object serializer's strings), so a
+   * value it reads may come back from Redis as a string rather than as bytes. */
+  get writesText(): boolean {
+    return this.#serializer.kind === 'json' || this.#serializer.kind === 'object';
+  }
+
   /**
    * The stored form of a session. Throws (or rejects) when it cannot be encoded: a cycle, a
    * BigInt, a serializer that throws.
@@ -114,8 +120,14 @@ export class Codec {
    * A stored value → a session object. Throws (or rejects with) DecodeError when the bytes do not
    * decode to a plain object. Tombstones never get here (see `header`).
    */
-  decode(stored: Buffer, header: Header | undefined): SessionObject | Promise<SessionObject> {
+  decode(stored: Buffer | string, header: Header | undefined): SessionObject | Promise<SessionObject> {
     try {
+      if (typeof stored === 'string') {
+        // Text without an envelope (see Read): plain JSON, or a plain-object serializer's output.
+        this.stats.decodeInline++;
+        const s = this.#serializer;
+        return plainObject(s.kind === 'object' ? s.serializer.parse(stored) : JSON.parse(stored));
+      }
       if (header?.format === Format.module) return this.#decodeModule(stored);
       this.stats.decodeInline++;
       return plainObject(this.#decodeInline(stored, header));

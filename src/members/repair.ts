@@ -3,7 +3,7 @@
 // source member reports, so a repaired copy expires when the original does.
 import type { Member } from './member.js';
 
-export async function repairFrom(source: Member, targets: readonly Member[], key: string, stored: Buffer): Promise<void> {
+export async function repairFrom(source: Member, targets: readonly Member[], key: string, stored: Buffer | string): Promise<void> {
   const pttl = await source.call(['PTTL', key], false);
   if (!pttl.ok) return;
   const ms = Number(pttl.reply);
@@ -16,7 +16,7 @@ export async function writeIfAbsent(targets: readonly Member[], key: string, sto
   const args = ttlMs === null ? ['SET', key, stored, 'NX'] : ['SET', key, stored, 'PX', String(ttlMs), 'NX'];
   await Promise.all(
     targets.map(async target => {
-      const outcome = await target.call(args);
+      const outcome = await target.call(args, false);
       if (outcome.ok && outcome.reply !== null) target.countRepair();
     }),
   );
