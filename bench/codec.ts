@@ -16,7 +16,7 @@ import { BASELINE, PIPELINES, openPipeline, type CodecCounts, type Pipeline } fr
 import type { RedisTarget } from './redis.js';
 import type { CodecCell, CodecPoint, CodecResults } from './results.js';
 import { expressSession, jsonBytes, KB, sessionData, SHAPE_LABEL, type SessionKind } from './sessions.js';
-import { mainThreadCpuMs, stat } from './stats.js';
+import { mainThreadCpuMs, pairedRatio, stat } from './stats.js';
 
 export interface GridPointSpec {
   id: string;
@@ -127,7 +127,7 @@ export async function runCodecGrid(options: GridOptions): Promise<CodecResults> 
       points.push(point);
       const base = point.cells[BASELINE]!.main.median;
       const line = PIPELINES.filter(p => p.id !== BASELINE)
-        .map(p => `${p.id} ${(point.cells[p.id]!.main.median / base).toFixed(2)}×`)
+        .map(p => `${p.id} ${pairedRatio(point.cells[p.id]!.main, point.cells[BASELINE]!.main)!.toFixed(2)}×`)
         .join('  ');
       log(
         `  ${point.id.padEnd(12)} ${String(point.jsonBytes).padStart(8)} B  connect-redis ${base.toFixed(3)} ms  ${line}  (${((performance.now() - started) / 1000).toFixed(1)} s)`,

@@ -13,7 +13,7 @@ import type { AppConfig, AppMessage } from './e2e-app.js';
 import { trackChild } from './lifecycle.js';
 import type { RedisTarget } from './redis.js';
 import type { E2eApp, E2eCase, E2eResults, E2eRun } from './results.js';
-import { percentile, stat } from './stats.js';
+import { pairedRatio, percentile, stat } from './stats.js';
 
 export interface E2eOptions {
   targets: readonly RedisTarget[];
@@ -247,7 +247,7 @@ export async function runE2e(options: E2eOptions): Promise<E2eResults> {
       const a = results.find(x => x.id === c.app)!;
       const b = results.find(x => x.id === c.baseline)!;
       options.log(
-        `  ${c.id}: req/s ${(a.rps.median / b.rps.median).toFixed(2)}×, main-thread/request ${(a.mainPerReq.median / b.mainPerReq.median).toFixed(2)}×, p99 ${(a.p99.median / b.p99.median).toFixed(2)}×`,
+        `  ${c.id}: req/s ${pairedRatio(a.rps, b.rps)!.toFixed(2)}×, main-thread/request ${pairedRatio(a.mainPerReq, b.mainPerReq)!.toFixed(2)}×, p99 ${pairedRatio(a.p99, b.p99)!.toFixed(2)}×`,
       );
     }
     return { runs: options.runs, seconds: options.seconds, connections: options.connections, users: options.users, apps: results, cases: [...E2E_CASES] };

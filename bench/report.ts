@@ -2,7 +2,7 @@
 // A pure function of the results JSON: test/bench-readme.test.ts regenerates the committed
 // markdown from the committed JSON with it and compares.
 import type { BenchResults, CodecPoint, CodecCell, PoolFigures } from './results.js';
-import { median, spread, type Stat } from './stats.js';
+import { median, pairedRatio, spread, type Stat } from './stats.js';
 
 const BASELINE = 'connect-redis';
 
@@ -29,16 +29,12 @@ function point(r: BenchResults, id: string): CodecPoint | undefined {
 export type Figure = 'main' | 'mainCpu' | 'cpu' | 'wall';
 
 export function ratio(p: CodecPoint | undefined, pipeline: string, figure: Figure): number | null {
-  const a = p?.cells[pipeline]?.[figure]?.median;
-  const b = p?.cells[BASELINE]?.[figure]?.median;
-  return a === undefined || b === undefined || !(b > 0) ? null : a / b;
+  return pairedRatio(p?.cells[pipeline]?.[figure], p?.cells[BASELINE]?.[figure]);
 }
 
 function e2eRatio(r: BenchResults, caseId: string): number | null {
   const c = r.e2e?.cases.find(x => x.id === caseId);
-  const a = r.e2e?.apps.find(x => x.id === c?.app)?.rps.median;
-  const b = r.e2e?.apps.find(x => x.id === c?.baseline)?.rps.median;
-  return a === undefined || b === undefined || !(b > 0) ? null : a / b;
+  return pairedRatio(r.e2e?.apps.find(x => x.id === c?.app)?.rps, r.e2e?.apps.find(x => x.id === c?.baseline)?.rps);
 }
 
 function meets(value: number, direction: '<=' | '>=', limit: number): boolean {
@@ -284,7 +280,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`Load average (1/5/15 min) at start ${m.loadStart?.join(' / ') ?? '?'}, at end ${m.loadEnd?.join(' / ') ?? '?'} (${m.cores} cores).`);
   out.push(`Command: \`${r.command}\``);
   out.push('');
-  out.push('expredis always runs on **two** members, connect-redis 9 (node-redis) on one; every ratio is expredis ÷ connect-redis measured in the same run, every figure a median of runs.');
+  out.push('expredis always runs on **two** members, connect-redis 9 (node-redis) on one; every ratio is expredis ÷ connect-redis measured in the same run (the median of the per-run ratios), every figure a median of runs.');
   out.push('');
 
   out.push('#### Targets (issue 5)');
@@ -405,12 +401,12 @@ export function renderMarkdown(r: BenchResults): string {
         rows.push([
           app === b ? `${c.id}: ${b.label}` : `${c.id}: ${a.label}`,
           bytes(app.sessionBytes),
-          app.rps.median.toFixed(0) + (base ? ` (${x(app.rps.median / base.rps.median)})` : ''),
+          app.rps.median.toFixed(0) + (base ? ` (${x(pairedRatio(app.rps, base.rps))})` : ''),
           ms(app.p50.median),
           ms(app.p99.median),
           ms(app.eldP99.median),
-          ms(app.mainPerReq.median) + (base ? ` (${x(app.mainPerReq.median / base.mainPerReq.median)})` : ''),
-          app.mainCpuPerReq ? ms(app.mainCpuPerReq.median) + (base?.mainCpuPerReq ? ` (${x(app.mainCpuPerReq.median / base.mainCpuPerReq.median)})` : '') : '–',
+          ms(app.mainPerReq.median) + (base ? ` (${x(pairedRatio(app.mainPerReq, base.mainPerReq))})` : ''),
+          app.mainCpuPerReq ? ms(app.mainCpuPerReq.median) + (base?.mainCpuPerReq ? ` (${x(pairedRatio(app.mainCpuPerReq, base.mainCpuPerReq))})` : '') : '–',
           ms(app.cpuPerReq.median),
           median(app.runs.map(run => run.setsPerReq)).toFixed(2),
         ]);

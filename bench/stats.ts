@@ -26,6 +26,17 @@ export function stat(runs: number[]): Stat {
   return { median: median(runs), runs };
 }
 
+/**
+ * a ÷ b as the median of the per-run ratios: each run measures every pipeline back to back, so a
+ * ratio within one run is spared the drift of a shared machine between runs (which moved single
+ * figures by half their median). Figures without matching runs fall back to a ratio of medians.
+ */
+export function pairedRatio(a: Stat | null | undefined, b: Stat | null | undefined): number | null {
+  if (!a || !b || !(b.median > 0)) return null;
+  if (a.runs.length === 0 || a.runs.length !== b.runs.length) return a.median / b.median;
+  return median(a.runs.map((value, i) => value / b.runs[i]!));
+}
+
 /** Relative spread of the runs, (max - min) / median. */
 export function spread(s: Stat): number {
   if (s.runs.length === 0 || !(s.median > 0)) return NaN;

@@ -23,7 +23,7 @@ export function ttlMs(session: unknown, ttl: Options['ttl']): number | null {
   if (cookie && typeof cookie === 'object') {
     const expires = cookie.expires;
     if (expires instanceof Date || typeof expires === 'string') {
-      const at = new Date(expires).getTime();
+      const at = expires instanceof Date ? expires.getTime() : new Date(expires).getTime();
       if (!Number.isNaN(at)) return at - Date.now();
     }
     if (typeof cookie.maxAge === 'number' && Number.isFinite(cookie.maxAge)) return Math.ceil(cookie.maxAge);

@@ -129,6 +129,12 @@ function write(value: unknown): void {
   }
 }
 
+/** Strings, numbers and booleans are their own JSON value: no toJSON to look up, no call made
+ * (about a tenth of the encode of an object-heavy session). */
+function isScalar(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
 function enter(value: object): void {
   if (ancestors.includes(value)) throw new TypeError('Converting circular structure to JSON');
   ancestors.push(value);
@@ -139,7 +145,8 @@ function writeArray(array: unknown[]): void {
   const length = array.length;
   writeContainerHeader(ARRAY, length);
   for (let i = 0; i < length; i++) {
-    const item = jsonValue(array[i], i);
+    const raw = array[i];
+    const item = isScalar(raw) ? raw : jsonValue(raw, i);
     if (item === undefined) {
       ensure(1);
       buffer[pos++] = 0xc0;
@@ -167,7 +174,8 @@ function writeObject(object: object): void {
     const idAt = pos++;
     let shape = shapes;
     for (let i = 0; i < keys.length; i++) {
-      const value = jsonValue((object as Record<string, unknown>)[keys[i]!], keys[i]!);
+      const raw = (object as Record<string, unknown>)[keys[i]!];
+      const value = isScalar(raw) ? raw : jsonValue(raw, keys[i]!);
       if (value === undefined) continue;
       shape = child(shape, storedKey(keys[i]!));
       write(value);
