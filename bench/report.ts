@@ -263,7 +263,10 @@ function spreadLine(r: BenchResults): string {
   all.sort((a, b) => a.s - b.s);
   const mid = all[all.length >> 1]!;
   const worst = all.at(-1)!;
-  return `Run-to-run spread of main-thread time ((max − min) / median over the ${r.codec!.runs} runs): median ${(mid.s * 100).toFixed(0)}%, worst ${(worst.s * 100).toFixed(0)}% (${worst.where}).`;
+  // Points measured in more runs than the grid's (the named sessions the targets are about).
+  const longer = r.codec!.points.filter(p => (p.cells[BASELINE]?.main.runs.length ?? 0) > r.codec!.runs);
+  const runs = `${r.codec!.runs} runs` + longer.map(p => `, ${p.cells[BASELINE]!.main.runs.length} longer ones for ${p.id}`).join('');
+  return `Run-to-run spread of main-thread time ((max − min) / median over a point's runs: ${runs}): median ${(mid.s * 100).toFixed(0)}%, worst ${(worst.s * 100).toFixed(0)}% (${worst.where}).`;
 }
 
 export function renderMarkdown(r: BenchResults): string {
