@@ -7,7 +7,7 @@
 //  - wall time per pair;
 //  - Redis bytes per session on each member (STRLEN) and MEMORY USAGE on the first.
 // Every figure is the median of `runs` runs (the named cart and small sessions: more and longer
-// runs); the pipelines are interleaved run by run (in a rotating order) so that drift on a shared
+// runs); the pipelines are interleaved run by run (in a shuffled order) so that drift on a shared
 // machine hits every pipeline alike, and every ratio is the median of the ratios to connect-redis
 // measured in the same run.
 import { setFlagsFromString } from 'node:v8';
@@ -17,7 +17,7 @@ import { BASELINE, PIPELINES, openPipeline, type CodecCounts, type Pipeline } fr
 import type { RedisTarget } from './redis.js';
 import type { CodecCell, CodecPoint, CodecResults } from './results.js';
 import { expressSession, jsonBytes, KB, sessionData, SHAPE_LABEL, type SessionKind } from './sessions.js';
-import { mainThreadCpuMs, pairedRatio, stat } from './stats.js';
+import { mainThreadCpuMs, pairedRatio, prng, stat } from './stats.js';
 
 export interface GridPointSpec {
   id: string;
@@ -66,6 +66,15 @@ function named(options: GridOptions): GridOptions {
 }
 
 const SIDS = 2;
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 const MAX_PAIRS = 5000;
 
 let gcFn: (() => void) | undefined;
@@ -190,8 +199,9 @@ async function measurePoint(
   }
 
   for (let run = 0; run < options.runs; run++) {
-    const k = (index + run) % pipelines.length;
-    const order = [...pipelines.slice(k), ...pipelines.slice(0, k)];
+    // A shuffled order each run: with a rotation each pipeline nearly always followed the same
+    // one, and two identical configurations (msgpack auto and never) measured 25% apart.
+    const order = shuffled(pipelines, prng(1000 * index + run));
     for (const p of order) {
       const s = state.get(p.info.id)!;
       collectGarbage();
