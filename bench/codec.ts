@@ -204,8 +204,8 @@ async function measurePoint(
 
   for (let run = 0; run < options.runs; run++) {
     // A shuffled order each run, so that no pipeline always follows the same one (a rotation
-    // nearly did). It did not close the gap two identical configurations (msgpack auto and never)
-    // can show within one process: that one moves with the process, not with the order.
+    // nearly did). The gap two identical configurations once showed came not from the order but
+    // from too short a warm-up (see NAMED).
     const order = shuffled(pipelines, prng(1000 * index + run));
     for (const p of order) {
       const s = state.get(p.info.id)!;
