@@ -9,7 +9,7 @@
 // of a small session costs next to nothing. Values that turn out to be binary (another
 // configuration's envelope) are read again as bytes.
 import type { Codec, SessionObject } from './codec/codec.js';
-import { textHasEnvelope, textIsTombstone, type Header } from './codec/envelope.js';
+import { textEnvelope, type Header, type TextEnvelope } from './codec/envelope.js';
 import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
 import { DecodeError, NoMemberError, withClient } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
@@ -81,21 +81,23 @@ class Read {
     ctx.inFlight.begin();
     const args = ['GET', key];
     const members = ctx.members;
-    for (let i = 0; i < members.length; i++) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome));
+    for (let i = 0; i < members.length; i++) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome, text));
   }
 
-  #onOutcome(index: number, outcome: Outcome): void {
+  /** @param asText the command asked for a string reply (a refetch asks for bytes, so it ends there) */
+  #onOutcome(index: number, outcome: Outcome, asText: boolean): void {
     const reply = outcome.ok ? outcome.reply : undefined;
-    if (!this.#done && typeof reply === 'string' && textHasEnvelope(reply) && !textIsTombstone(reply)) {
-      // Binary (another configuration wrote it): UTF-8 decoding mangled it; read it as bytes.
-      this.#ctx.members[index]!.send(['GET', this.#key], true, bytes => this.#onOutcome(index, bytes));
+    const envelope = asText && typeof reply === 'string' ? textEnvelope(reply) : undefined;
+    if (envelope === 'binary' && !this.#done) {
+      // Another configuration wrote it, and UTF-8 decoding mangled it: read it again as bytes.
+      this.#ctx.members[index]!.send(['GET', this.#key], true, bytes => this.#onOutcome(index, bytes, false));
       return;
     }
     this.#settled++;
     if (outcome.ok) {
       this.#answered++;
       // Once decided, later answers only matter to repair: a miss there is all it needs to know.
-      if (!this.#done) this.#classify(index, outcome.reply);
+      if (!this.#done) this.#classify(index, outcome.reply, envelope);
       else if (outcome.reply === null) this.#missing.push(index);
     }
     this.#advance();
@@ -106,14 +108,15 @@ class Read {
     }
   }
 
-  #classify(index: number, reply: unknown): void {
+  /** @param envelope set when the reply was read as text (then readQuorum is 1) */
+  #classify(index: number, reply: unknown, envelope: TextEnvelope | undefined): void {
     if (reply === null || reply === undefined) {
       this.#missing.push(index);
       return;
     }
-    if (typeof reply === 'string') {
-      // Read as text, so readQuorum is 1: a tombstone is absent, anything else is plain text.
-      if (!textIsTombstone(reply)) this.#candidates.push({ index, stored: reply, header: undefined, tombstone: false, version: UNVERSIONED });
+    if (envelope !== undefined) {
+      // A tombstone is absent (readQuorum 1); anything else is plain text.
+      if (envelope === 'none') this.#candidates.push({ index, stored: reply as string, header: undefined, tombstone: false, version: UNVERSIONED });
       return;
     }
     const stored = Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply));

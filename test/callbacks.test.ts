@@ -4,18 +4,13 @@
 import test from 'ava';
 import type { RedisStore } from '../src/index.js';
 import { asSession, open, runFixture } from './helpers/foundation-util.js';
-import { freePort, startServers, type RedisServer } from './helpers/redis-server.js';
+import { freePort } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { sessionWith } from './helpers/store.js';
 
 // One member and serial tests: these check calling conventions, and ~30 stores connecting at
 // once on a loaded machine only add noise.
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(1);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(1);
 
 type Cb = (error: Error | null, value?: unknown) => void;
 const s = asSession(sessionWith({ user: 'peter' }));

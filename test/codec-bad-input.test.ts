@@ -18,16 +18,11 @@ import {
   within,
   openCodecStore,
 } from './helpers/codec-util.js';
+import { fileServers } from './helpers/file-servers.js';
 import { startServers, type RedisServer } from './helpers/redis-server.js';
 import { directClient, rawValue } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 const throwingObject = {
   stringify(session: unknown): string {

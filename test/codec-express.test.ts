@@ -5,16 +5,10 @@ import test from 'ava';
 import { RedisStore } from '../src/index.js';
 import { Browser, startApp } from './helpers/app.js';
 import { decodeStored, FORMAT, sleep, viewStored, openCodecStore } from './helpers/codec-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { directClient, rawValue } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 // Short enough for a quick test, long enough that a loaded 2-core machine reloads before it.
 const MAX_AGE = 3000;

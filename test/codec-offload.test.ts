@@ -19,16 +19,10 @@ import {
   within,
   openCodecStore,
 } from './helpers/codec-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { directClient, rawValue } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 interface ThreadRecord {
   thread: { threadId: number; isMainThread: boolean };

@@ -3,16 +3,10 @@
 import test from 'ava';
 import type { RedisStore } from '../src/index.js';
 import { asSession, decodeStored, FORMAT, jsonRoundTrip, moduleSerializer, openCodecStore, realCookie, settleWithin, stringHeavySession, viewStored, within } from './helpers/codec-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { directClient, rawValue } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 const REPEATS = 20;
 const THRESHOLD = 64 * 1024;

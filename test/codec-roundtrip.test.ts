@@ -6,16 +6,10 @@ import fc from 'fast-check';
 import { deepStrictEqual } from 'node:assert/strict';
 import type { ExpredisOptions } from '../src/index.js';
 import { asSession, jsonRoundTrip, moduleSerializer, realCookie, within, openCodecStore } from './helpers/codec-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { directClient, rawValue, sessionWith } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 /** A plain `{ stringify, parse }` object that is JSON. */
 const plainJson = {

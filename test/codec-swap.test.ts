@@ -7,16 +7,11 @@ import { RedisStore as ConnectRedis } from 'connect-redis';
 import { createClient } from 'redis';
 import type { RedisStore } from '../src/index.js';
 import { asSession, decodeStored, FORMAT, jsonRoundTrip, realCookie, viewStored, openCodecStore } from './helpers/codec-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import type { RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { directClient, rawValue, uniquePrefix } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 const CONFIGS = [
   { name: 'json/never', serializer: 'json', offload: 'never' },

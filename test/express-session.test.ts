@@ -7,16 +7,10 @@ import test from 'ava';
 import type { RedisStore } from '../src/index.js';
 import { Browser, startApp } from './helpers/app.js';
 import { assertExpiresBetween, direct, expiryOf, open, ownServers, sleep } from './helpers/foundation-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { eventually, rawValue } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 /** Counts the store calls express-session makes, still running the real methods. */
 function spy(store: RedisStore): Record<'get' | 'set' | 'touch' | 'destroy', number> {

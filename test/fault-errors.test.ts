@@ -56,6 +56,12 @@ function assertServed(t: ExecutionContext, results: Results, label: string): voi
   t.is(results.getMissing.value, null);
 }
 
+/** A burst that one member's trouble must neither slow past the bound nor fail. */
+function assertBoundedAndServed(t: ExecutionContext, results: Results, label: string): void {
+  assertBounded(t, results, label);
+  assertServed(t, results, label);
+}
+
 function assertNoMember(t: ExecutionContext, results: Results, labels: readonly string[]): void {
   t.true(results.get.error instanceof NoMemberError, String(results.get.error));
   t.true(results.getMissing.error instanceof NoMemberError, String(results.getMissing.error));
@@ -81,12 +87,10 @@ test.serial('one member killed, while operations are in flight on it and after: 
   const inFlight = burst(store);
   servers[0]!.kill();
   const during = await inFlight;
-  assertBounded(t, during, 'killed mid-flight');
-  assertServed(t, during, 'killed mid-flight');
+  assertBoundedAndServed(t, during, 'killed mid-flight');
   await seed(store);
   const after = await burst(store);
-  assertBounded(t, after, 'killed before');
-  assertServed(t, after, 'killed before');
+  assertBoundedAndServed(t, after, 'killed before');
   t.deepEqual(unhandled, []);
 });
 
@@ -96,12 +100,10 @@ test.serial('one member hung: every operation succeeds within commandTimeout + 1
   await seed(store);
   servers[2]!.stop();
   const first = await burst(store);
-  assertBounded(t, first, 'hung');
-  assertServed(t, first, 'hung');
+  assertBoundedAndServed(t, first, 'hung');
   await seed(store);
   const second = await burst(store);
-  assertBounded(t, second, 'hung, taken out');
-  assertServed(t, second, 'hung, taken out');
+  assertBoundedAndServed(t, second, 'hung, taken out');
   servers[2]!.resume();
   await waitHealthy(store, 2, true);
   await sleep(300); // late replies arrive now
@@ -118,8 +120,7 @@ test.serial('one member restarted empty: every operation succeeds in time, once'
   await servers[1]!.restart();
   await waitHealthy(store, 1, true);
   const results = await burst(store);
-  assertBounded(t, results, 'restarted empty');
-  assertServed(t, results, 'restarted empty');
+  assertBoundedAndServed(t, results, 'restarted empty');
   t.deepEqual(unhandled, []);
 });
 
@@ -178,8 +179,7 @@ test.serial('a member answering READONLY: writes succeed on the others; alone, t
   await waitAllHealthy(store);
   await seed(store);
   const mixed = await burst(store);
-  assertBounded(t, mixed, 'one READONLY of three');
-  assertServed(t, mixed, 'one READONLY of three');
+  assertBoundedAndServed(t, mixed, 'one READONLY of three');
   await sleep(200);
   const replies = errors.filter(e => e instanceof ErrorReply);
   t.true(replies.length > 0, 'the error replies are emitted');
@@ -211,8 +211,7 @@ test.serial('a member answering WRONGTYPE: get takes the session from the others
   await direct.del(key);
   await direct.lPush(key, 'not a session');
   const results = await burst(store);
-  assertBounded(t, results, 'one WRONGTYPE of three');
-  assertServed(t, results, 'one WRONGTYPE of three');
+  assertBoundedAndServed(t, results, 'one WRONGTYPE of three');
   t.true(errors.some(e => e instanceof ErrorReply), 'the WRONGTYPE reply is emitted');
 
   const alone = await openFaultStore(t, [servers[0]!], { commandTimeout: CT, prefix: store.prefix });
@@ -238,8 +237,7 @@ test.serial('a member refusing our password: the others serve every operation in
   await Promise.all([waitHealthy(store, 0), waitHealthy(store, 1)]);
   await seed(store);
   const results = await burst(store);
-  assertBounded(t, results, 'one wrong password of three');
-  assertServed(t, results, 'one wrong password of three');
+  assertBoundedAndServed(t, results, 'one wrong password of three');
   t.false(memberStats(store, 2).healthy);
   await sleep(3000); // several reconnect attempts (backoff capped at about 2 s)
   const fromLocked = errors.filter(e => (e as { client?: unknown }).client === store.clients[2]);

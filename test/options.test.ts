@@ -5,16 +5,11 @@ import test, { type ExecutionContext } from 'ava';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisStore } from '../src/index.js';
 import { asSession, direct, open, promised } from './helpers/foundation-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import type { RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { rawValue, sessionWith, uniquePrefix } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(1);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(1);
 
 const json = { stringify: (v: unknown) => JSON.stringify(v), parse: (s: string): unknown => JSON.parse(s) };
 const one = [{ port: 1 }];

@@ -8,16 +8,11 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import session from 'express-session';
 import { asSession, open, ownServers, promised } from './helpers/foundation-util.js';
-import { freePort, startServers, type RedisServer } from './helpers/redis-server.js';
+import { freePort } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { sessionWith, uniquePrefix } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(1);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(1);
 
 const ERROR_CODES = {
   ExpredisError: 'ERR_EXPREDIS',

@@ -7,16 +7,10 @@ import test, { type ExecutionContext } from 'ava';
 import type { RedisClientType } from 'redis';
 import type { RedisStore } from '../src/index.js';
 import { asSession, FORMAT, openCodecStore, viewStored } from './helpers/codec-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { directClient, eventually, rawValue, uniquePrefix } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 const small = (data: Record<string, unknown>) => ({
   cookie: { originalMaxAge: 600_000, expires: new Date(Date.now() + 600_000).toISOString(), httpOnly: true, path: '/' },

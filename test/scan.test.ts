@@ -6,16 +6,10 @@
 import test, { type ExecutionContext } from 'ava';
 import type { RedisClientType } from 'redis';
 import { asSession, direct, open, ownServers, promised } from './helpers/foundation-util.js';
-import { startServers, type RedisServer } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { rawValue, sessionWith, uniquePrefix } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 const sessionJson = (data: Record<string, unknown> = {}) => JSON.stringify(sessionWith(data, 600_000));
 

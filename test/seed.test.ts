@@ -9,16 +9,11 @@ import type { RedisClientType } from 'redis';
 import expredis, { DecodeError, NoMemberError, QuorumError, StoreClosedError } from '../src/index.js';
 import { Browser, startApp } from './helpers/app.js';
 import { asSession, assertExpiresBetween, direct, open, promised, runFixture } from './helpers/foundation-util.js';
-import { freePort, startServers, type RedisServer } from './helpers/redis-server.js';
+import { freePort } from './helpers/redis-server.js';
+import { fileServers } from './helpers/file-servers.js';
 import { eventually, rawValue, sessionWith, uniquePrefix } from './helpers/store.js';
 
-let servers: RedisServer[] = [];
-test.before(async () => {
-  servers = await startServers(2);
-});
-test.after.always(async () => {
-  await Promise.all(servers.map(s => s.close()));
-});
+const servers = fileServers(2);
 
 test('connect and ready are emitted once per member, after the handshake, each with that member\'s client', async t => {
   const seen: { event: string; client: unknown; ready: boolean }[] = [];

@@ -122,13 +122,7 @@ export class Codec {
    */
   decode(stored: Buffer | string, header: Header | undefined): SessionObject | Promise<SessionObject> {
     try {
-      if (typeof stored === 'string') {
-        // Text without an envelope (see Read): plain JSON, or a plain-object serializer's output.
-        this.stats.decodeInline++;
-        const s = this.#serializer;
-        return plainObject(s.kind === 'object' ? s.serializer.parse(stored) : JSON.parse(stored));
-      }
-      if (header?.format === Format.module) return this.#decodeModule(stored);
+      if (header?.format === Format.module && typeof stored !== 'string') return this.#decodeModule(stored);
       this.stats.decodeInline++;
       return plainObject(this.#decodeInline(stored, header));
     } catch (error) {
@@ -136,10 +130,13 @@ export class Codec {
     }
   }
 
-  #decodeInline(stored: Buffer, header: Header | undefined): unknown {
-    if (!header) {
+  /** @param stored a string only when read as text (then never enveloped, see Read) */
+  #decodeInline(stored: Buffer | string, header: Header | undefined): unknown {
+    if (typeof stored === 'string' || !header) {
+      // Plain JSON, or a plain-object serializer's output.
+      const text = typeof stored === 'string' ? stored : stored.toString('utf8');
       const s = this.#serializer;
-      return s.kind === 'object' ? s.serializer.parse(stored.toString('utf8')) : parseJson(stored, 0);
+      return s.kind === 'object' ? s.serializer.parse(text) : JSON.parse(text);
     }
     switch (header.format) {
       case Format.json:

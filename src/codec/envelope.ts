@@ -39,17 +39,19 @@ export function hasEnvelope(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === MAGIC0 && bytes[1] === MAGIC1 && bytes[2] === MAGIC2 && bytes[3] === MAGIC3;
 }
 
-/**
- * The same test on a value read as text: node-redis decodes replies as UTF-8, where the lone
- * 0xE5 of the magic becomes U+FFFD. Such a value is binary and must be read again as bytes.
- */
-export function textHasEnvelope(text: string): boolean {
-  return text.length >= 4 && text.charCodeAt(0) === MAGIC0 && text.charCodeAt(1) === 0xfffd && text.charCodeAt(2) === MAGIC2 && text.charCodeAt(3) === MAGIC3;
-}
+/** What a value read as text is: plain text, a tombstone, or some other enveloped (binary) value. */
+export type TextEnvelope = 'none' | 'tombstone' | 'binary';
 
-/** A tombstone read as text: the version and format bytes after the magic are ASCII and survive. */
-export function textIsTombstone(text: string): boolean {
-  return textHasEnvelope(text) && text.charCodeAt(4) === ENVELOPE_VERSION && text.charCodeAt(5) === Format.tombstone;
+/**
+ * The envelope test on a value read as text: node-redis decodes replies as UTF-8, where the lone
+ * 0xE5 of the magic becomes U+FFFD. The version and format bytes after it are ASCII and survive,
+ * so a tombstone is recognised; any other enveloped value was mangled and must be read as bytes.
+ */
+export function textEnvelope(text: string): TextEnvelope {
+  if (text.length < 6 || text.charCodeAt(0) !== MAGIC0 || text.charCodeAt(1) !== 0xfffd || text.charCodeAt(2) !== MAGIC2 || text.charCodeAt(3) !== MAGIC3) {
+    return 'none';
+  }
+  return text.charCodeAt(4) === ENVELOPE_VERSION && text.charCodeAt(5) === Format.tombstone ? 'tombstone' : 'binary';
 }
 
 export function writeHeader(target: Uint8Array, format: FormatCode, flags: number, version: Version): void {
