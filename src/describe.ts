@@ -3,7 +3,10 @@
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return `${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)} (string)`;
+  if (typeof value === 'string') {
+    const shown = maskCredentials(value);
+    return `${JSON.stringify(shown.length > 40 ? shown.slice(0, 40) + '…' : shown)} (string)`;
+  }
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return `an object with keys [${Object.keys(value).slice(0, 8).join(', ')}]`;
@@ -12,4 +15,12 @@ export function describe(value: unknown): string {
 
 export function fail(name: string, expected: string, value: unknown): never {
   throw new TypeError(`${name} must be ${expected}, got ${describe(value)}`);
+}
+
+/** `redis://user:secret@host` → `redis://***@host`: option errors quote what they refuse, and a
+ * member URL that fails to parse may still hold a password. */
+export function maskCredentials(text: string): string {
+  // Up to the last '@': an unencoded '/', '#' or '@' in a password makes the URL unparsable, and
+  // would end a narrower match inside the secret.
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
 }

@@ -117,7 +117,8 @@ export function normalizeOptions(raw: unknown): Options {
   const members = o.clients.map((entry, index) => memberEntry(entry, `options.clients[${index}]`));
 
   const prefix = o.prefix ?? 'session';
-  if (typeof prefix !== 'string') fail('options.prefix', 'a string', prefix);
+  // An empty prefix would make clear() empty the whole database, other applications' keys included.
+  if (typeof prefix !== 'string' || prefix === '') fail('options.prefix', 'a non-empty string', prefix);
 
   const ttl = o.ttl;
   if (!(ttl === undefined || ttl === false || typeof ttl === 'function' || (Number.isInteger(ttl) && (ttl as number) >= 1))) {

@@ -72,11 +72,22 @@ export class RedisStore extends session.Store {
     return state(this).raw.ttl;
   }
 
+  /** COUNT for each SCAN of `length`, `ids`, `all` and `clear` (as connect-redis exposes it). */
+  get scanCount(): number {
+    return state(this).options.scanCount;
+  }
+
+  /** Whether `touch` does nothing (as connect-redis exposes it). */
+  get disableTouch(): boolean {
+    return state(this).options.disableTouch;
+  }
+
   override get(sid: string): Promise<StoredSession | null>;
   override get(sid: string, callback: Callback<StoredSession | null>): void;
   override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void;
   override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void {
     return run(this, 'get', callback, async s => {
+      checkSid('get', sid);
       const result = await readSession(s, s.options.prefix + sid, s.sizes.get(sid));
       if (result.size !== undefined) s.sizes.set(sid, result.size);
       return result.session as StoredSession | null;
@@ -87,21 +98,21 @@ export class RedisStore extends session.Store {
   override set(sid: string, session: session.SessionData, callback: Callback<void>): void;
   override set(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void;
   override set(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void {
-    return run(this, 'set', callback, s => setSession(s, sid, session));
+    return run(this, 'set', callback, s => setSession(s, checkSid('set', sid), checkSession('set', session)));
   }
 
   override touch(sid: string, session: session.SessionData): Promise<void>;
   override touch(sid: string, session: session.SessionData, callback: Callback<void>): void;
   override touch(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void;
   override touch(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void {
-    return run(this, 'touch', callback, s => touchSession(s, sid, session));
+    return run(this, 'touch', callback, s => touchSession(s, checkSid('touch', sid), checkSession('touch', session)));
   }
 
   override destroy(sid: string): Promise<void>;
   override destroy(sid: string, callback: Callback<void>): void;
   override destroy(sid: string, callback?: Callback<void>): Promise<void> | void;
   override destroy(sid: string, callback?: Callback<void>): Promise<void> | void {
-    return run(this, 'destroy', callback, s => destroySession(s, sid));
+    return run(this, 'destroy', callback, s => destroySession(s, checkSid('destroy', sid)));
   }
 
   override length(): Promise<number>;
@@ -220,6 +231,32 @@ function run<T>(store: object, name: string, callback: Callback<T> | undefined, 
     }
   }
   return settle(promise, callback);
+}
+
+/** A session id must be a non-empty string: anything else would be coerced into some other key. */
+function checkSid(operation: string, sid: unknown): string {
+  if (typeof sid !== 'string' || sid.length === 0) {
+    throw new TypeError(`${operation}(sid): sid must be a non-empty string, got ${describeKind(sid)}`);
+  }
+  return sid;
+}
+
+/** A session is an object of named fields (express-session's Session, or a plain object): a
+ * string, number, array, Date or Map would be stored as something no read turns back into one. */
+function checkSession(operation: string, session: unknown): SessionObject {
+  if (session === null || typeof session !== 'object' || Array.isArray(session) || Object.prototype.toString.call(session) !== '[object Object]') {
+    throw new TypeError(`${operation}(sid, session): session must be an object, got ${describeKind(session)}; nothing was written`);
+  }
+  return session as SessionObject;
+}
+
+/** The kind of a bad argument, never its content (a sid is a credential). */
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  return typeof value;
 }
 
 export type { SessionObject };

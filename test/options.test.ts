@@ -78,7 +78,8 @@ const invalid: [string, unknown, string][] = [
   ['workers.maxThreads: 0', { clients: one, workers: { maxThreads: 0 } }, 'options.workers.maxThreads must be an integer ≥ 1, got 0 (number)'],
   ['an unknown workers key', { clients: one, workers: { threads: 2 } }, 'options.workers.threads is not a pool option (known: minThreads, maxThreads, idleTimeout)'],
   ['workers.minThreads above maxThreads', { clients: one, workers: { minThreads: 3, maxThreads: 2 } }, 'options.workers.minThreads (3) is larger than options.workers.maxThreads (2)'],
-  ['a prefix that is not a string', { clients: one, prefix: 5 }, 'options.prefix must be a string, got 5 (number)'],
+  ['a prefix that is not a string', { clients: one, prefix: 5 }, 'options.prefix must be a non-empty string, got 5 (number)'],
+  ['an empty prefix (clear() would empty the database)', { clients: one, prefix: '' }, 'options.prefix must be a non-empty string, got "" (string)'],
   ["unref: 'yes'", { clients: one, unref: 'yes' }, 'options.unref must be a boolean, got "yes" (string)'],
 ];
 

@@ -91,7 +91,7 @@ export function memberEntry(entry: unknown, name: string): MemberEntry {
   options.commandsQueueMaxLength ??= DEFAULT_QUEUE_LIMIT;
   options.maintNotifications ??= 'disabled';
 
-  return { kind: 'owned', label: configLabel(options), options: options as RedisClientOptions, reconnect };
+  return { kind: 'owned', label: configLabel(options, name), options: options as RedisClientOptions, reconnect };
 }
 
 function legacySocket(raw: Record<string, unknown>, name: string): Record<string, unknown> {
@@ -130,7 +130,7 @@ function isClient(value: unknown): value is RedisClientType {
   );
 }
 
-function configLabel(options: Record<string, unknown>): string {
+function configLabel(options: Record<string, unknown>, name: string): string {
   const socket = (options.socket ?? {}) as Record<string, unknown>;
   if (typeof socket.path === 'string') return socket.path;
   if (typeof options.url === 'string') {
@@ -138,7 +138,7 @@ function configLabel(options: Record<string, unknown>): string {
       const url = new URL(options.url);
       return `${url.hostname || '127.0.0.1'}:${url.port || 6379}`;
     } catch {
-      fail('options.clients[].url', 'a valid redis:// URL', options.url);
+      fail(`${name}.url`, 'a valid redis:// URL', options.url);
     }
   }
   return `${(socket.host as string | undefined) ?? 'localhost'}:${(socket.port as number | undefined) ?? 6379}`;
@@ -146,7 +146,7 @@ function configLabel(options: Record<string, unknown>): string {
 
 function clientLabel(client: RedisClientType): string {
   try {
-    return configLabel({ ...(client.options as Record<string, unknown> | undefined) });
+    return configLabel({ ...(client.options as Record<string, unknown> | undefined) }, 'client');
   } catch {
     return `client ${describe(client)}`;
   }

@@ -3,7 +3,7 @@
 // command timeouts, then again once a PING answers), its reconnect loop, its counters, and the
 // only way the store talks to it: `call`, which never waits longer than `commandTimeout`.
 import { createClient, ErrorReply, RESP_TYPES, type RedisClientType } from 'redis';
-import { MemberTimeoutError, asError, withClient } from '../errors.js';
+import { ExpredisError, MemberTimeoutError, asError, withClient } from '../errors.js';
 import type { MemberEntry, ReconnectStrategy } from './connect.js';
 import { LatencyWindow } from './latency.js';
 
@@ -68,6 +68,8 @@ export class Member {
   #retries = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #probing = false;
+  /** The user's reconnectStrategy stopped reconnecting (threw, or returned an Error). */
+  #gaveUp = false;
 
   operations = 0;
   failures = 0;
@@ -286,7 +288,7 @@ export class Member {
   }
 
   #scheduleReconnect(cause: Error): void {
-    if (this.#closed || this.#connecting || this.#retryTimer) return;
+    if (this.#closed || this.#connecting || this.#retryTimer || this.#gaveUp) return;
     const delay = this.#retryDelay(this.#retries++, cause);
     if (delay === false) return;
     this.#retryTimer = setTimeout(() => {
@@ -296,15 +298,32 @@ export class Member {
     if (this.#config.unref) this.#retryTimer.unref();
   }
 
+  /** node-redis's `reconnectStrategy` semantics: a number is the delay, `false` stops, and an
+   * Error returned or thrown stops too; the store reports that, since the member stays down. */
   #retryDelay(retries: number, cause: Error): number | false {
     const strategy = this.#reconnect;
     if (strategy === false) return false;
     if (typeof strategy === 'number') return strategy;
-    if (typeof strategy === 'function') {
-      const delay = strategy(retries, cause);
-      return typeof delay === 'number' ? delay : false;
+    if (typeof strategy !== 'function') return Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 100);
+    let delay: unknown;
+    try {
+      delay = strategy(retries, cause);
+    } catch (error) {
+      return this.#giveUp(`threw ${errorKind(error)}`, error);
     }
-    return Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 100);
+    if (delay === false) return false;
+    if (delay instanceof Error) return this.#giveUp(`returned ${errorKind(delay)}`, delay);
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+      return this.#giveUp(`returned ${typeof delay === 'number' ? String(delay) : typeof delay}, not a delay in ms, false or an Error`);
+    }
+    return delay;
+  }
+
+  #giveUp(what: string, cause?: unknown): false {
+    this.#gaveUp = true;
+    const error = new ExpredisError(`member ${this.label}: its reconnectStrategy ${what}; the member stays down until the store is recreated`, { cause });
+    this.#listener.error(this, withClient(error, this.client));
+    return false;
   }
 
   #timedOut(): void {
@@ -339,4 +358,8 @@ export class Member {
       },
     );
   }
+}
+
+function errorKind(error: unknown): string {
+  return error instanceof Error ? `a ${error.name}` : typeof error;
 }
