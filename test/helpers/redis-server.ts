@@ -1,7 +1,8 @@
 // Real redis-server processes for tests: each on a free loopback port, nothing on disk, ready
 // when PING answers (never a sleep). They can be killed (-9), stopped (SIGSTOP: a hang),
 // resumed and restarted empty. Every server a test process started is killed when it exits,
-// even when a test fails; `pkill -f expredis-test-` finds any left behind by a crash.
+// even when a test fails; each writes its pid file in its own directory, where .ci/run finds
+// any left behind by a crash.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -64,7 +65,9 @@ export class RedisServer {
     dirs.add(this.#dir);
     this.#args = [
       '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', this.#dir, '--logfile', '', '--loglevel', 'warning', ...extraArgs,
+      '--dir', this.#dir, '--logfile', '', '--loglevel', 'warning',
+      // Read by .ci/run, which stops any server a crashed test process left behind by its pid.
+      '--pidfile', join(this.#dir, 'redis.pid'), ...extraArgs,
     ];
   }
 
