@@ -2,8 +2,12 @@
 // Main-thread CPU per cart set+get through a real store on two redis-servers of its own, for the
 // fused single-walk encoder and for msgpackr's Packr (records on) over the JSON-normalised tree,
 // alternating A/B within each round in one process; the decision figure is the median of the
-// per-round ratios. Also the isolated encode of the cart session for each.
+// per-round ratios. Also the isolated encode of the cart session for each, and what the
+// decode-side JSON check costs.
 import { RedisStore } from '../src/index.js';
+import { HEADER_SIZE } from '../src/codec/envelope.js';
+import { checkDepth, jsonOnly } from '../src/codec/json-only.js';
+import { unpackFrom } from '../src/codec/msgpack.js';
 import { packMsgpack, useMsgpackEncoder, type MsgpackEncoder } from '../src/codec/pack.js';
 import { installCleanupHandlers, killEverything } from './lifecycle.js';
 import { startRedis } from './redis.js';
@@ -37,6 +41,30 @@ function encodeUs(session: unknown, ops: number): number {
   const t0 = performance.now();
   for (let i = 0; i < ops; i++) packMsgpack(session, VERSION);
   return ((performance.now() - t0) * 1000) / ops;
+}
+
+/** µs per call of `f`, median of 5 runs of `ops` calls. */
+function timeUs(f: () => unknown, ops: number): number {
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < ops; i++) f();
+    runs.push(((performance.now() - t0) * 1000) / ops);
+  }
+  return median(runs);
+}
+
+/** What the decode-side check (json-only.ts) adds to decoding the cart, in each format. */
+function validationCost(session: unknown, ops: number): void {
+  useMsgpackEncoder('fused');
+  const packed = packMsgpack(session, VERSION);
+  const text = JSON.stringify(session);
+  for (let i = 0; i < 200; i++) jsonOnly(unpackFrom(packed, HEADER_SIZE), false);
+  const unpack = timeUs(() => unpackFrom(packed, HEADER_SIZE), ops);
+  const unpackChecked = timeUs(() => jsonOnly(unpackFrom(packed, HEADER_SIZE), false), ops);
+  const parse = timeUs(() => JSON.parse(text), ops);
+  const parseChecked = timeUs(() => checkDepth(JSON.parse(text)), ops);
+  print(`decode check on the cart: msgpack unpack ${unpack.toFixed(0)} µs → with the type check ${unpackChecked.toFixed(0)} µs (+${(unpackChecked - unpack).toFixed(0)} µs); JSON.parse ${parse.toFixed(0)} µs → with the depth check ${parseChecked.toFixed(0)} µs (+${(parseChecked - parse).toFixed(0)} µs)`);
 }
 
 async function main(): Promise<void> {
@@ -74,6 +102,7 @@ async function main(): Promise<void> {
     print(`main-thread CPU per cart set+get, median: fused ${median(perOp.fused).toFixed(3)} ms, packr ${median(perOp.packr).toFixed(3)} ms`);
     print(`  fused ÷ packr, median of per-round ratios: ${ratio.toFixed(3)} (fused is ${((1 - ratio) * 100).toFixed(1)}% cheaper; keeping it needs ≥ 20%)`);
     print(`isolated encode of the cart, median: fused ${median(encode.fused).toFixed(0)} µs, packr ${median(encode.packr).toFixed(0)} µs (ratio ${encodeRatio.toFixed(3)})`);
+    validationCost(session, ops);
   } finally {
     await store.close();
     await Promise.all(targets.map(t => t.stop()));
