@@ -11,7 +11,8 @@
 import type { Codec, SessionObject } from './codec/codec.js';
 import { textEnvelope, type Header, type TextEnvelope } from './codec/envelope.js';
 import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
-import { DecodeError, NoMemberError, withClient } from './errors.js';
+import { memberDecodeError } from './codec/decode-error.js';
+import { type DecodeError, NoMemberError } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
 import { repairFrom } from './members/repair.js';
 import type { InFlight } from './in-flight.js';
@@ -124,7 +125,7 @@ class Read {
     try {
       header = this.#ctx.codec.header(stored);
     } catch (error) {
-      this.#invalid(index, error as DecodeError);
+      this.#invalid(index, error);
       return;
     }
     const tombstone = header?.format === 0;
@@ -183,9 +184,7 @@ class Read {
   }
 
   #invalid(index: number, error: unknown): void {
-    const member = this.#ctx.members[index]!;
-    const decodeError = error instanceof DecodeError ? error : new DecodeError(String(error), { cause: error });
-    this.#ctx.decodeFailed(withClient(decodeError, member.client));
+    this.#ctx.decodeFailed(memberDecodeError(error, this.#ctx.members[index]!));
   }
 
   #finish(session: SessionObject | null, winner?: Candidate): void {

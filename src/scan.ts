@@ -5,7 +5,8 @@ import type { Codec, SessionObject } from './codec/codec.js';
 import type { Header } from './codec/envelope.js';
 import { HEADER_SIZE } from './codec/envelope.js';
 import { compareVersions, type Version } from './codec/version.js';
-import { DecodeError, NoMemberError, withClient } from './errors.js';
+import { memberDecodeError } from './codec/decode-error.js';
+import { type DecodeError, NoMemberError } from './errors.js';
 import { scanMember, settleQuorum } from './members/fan-out.js';
 import type { Member, Outcome } from './members/member.js';
 import type { Options } from './options.js';
@@ -52,7 +53,7 @@ async function inventory(ctx: ScanContext, values: boolean, operation: string): 
       try {
         header = ctx.codec.header(stored);
       } catch (error) {
-        ctx.decodeFailed(withClient(error as DecodeError, result.member.client));
+        ctx.decodeFailed(memberDecodeError(error, result.member));
         return;
       }
       const holding = { member: result.member, stored, header, version: ctx.codec.version(header) };
@@ -90,7 +91,7 @@ export async function allSessions(ctx: ScanContext): Promise<(SessionObject & { 
       const session = await ctx.codec.decode(holding.stored, holding.header);
       sessions.push(Object.assign(session, { id: key.slice(prefixLength) }));
     } catch (error) {
-      ctx.decodeFailed(withClient(error as DecodeError, holding.member.client));
+      ctx.decodeFailed(memberDecodeError(error, holding.member));
     }
   }
   return sessions;

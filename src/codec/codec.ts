@@ -8,7 +8,8 @@ import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type 
 import { jsonText, parseJson, utf8Bytes } from './json.js';
 import { unpackFrom } from './msgpack.js';
 import { packModule, unpackModule } from './module.js';
-import { toJsonTree, unescapeProtoKeys } from './normalize.js';
+import { checkDepth, jsonOnly, NotJson } from './json-only.js';
+import { toJsonTree } from './normalize.js';
 import { enveloped, packMsgpack } from './pack.js';
 import { OffloadPolicy } from './policy.js';
 import { nextVersion, UNVERSIONED, type Version } from './version.js';
@@ -126,7 +127,7 @@ export class Codec {
       this.stats.decodeInline++;
       return plainObject(this.#decodeInline(stored, header));
     } catch (error) {
-      throw this.#failed(error);
+      throw this.#failed(error, stored, header);
     }
   }
 
@@ -136,17 +137,15 @@ export class Codec {
       // Plain JSON, or a plain-object serializer's output.
       const text = typeof stored === 'string' ? stored : stored.toString('utf8');
       const s = this.#serializer;
-      return s.kind === 'object' ? s.serializer.parse(text) : JSON.parse(text);
+      return s.kind === 'object' ? jsonOnly(s.serializer.parse(text), false) : depthChecked(JSON.parse(text));
     }
     switch (header.format) {
       case Format.json:
-        return parseJson(stored, HEADER_SIZE);
-      case Format.msgpack: {
-        const value = unpackFrom(stored, HEADER_SIZE);
-        return (header.flags & FLAG_PROTO_ESCAPED) !== 0 ? unescapeProtoKeys(value) : value;
-      }
+        return depthChecked(parseJson(stored, HEADER_SIZE));
+      case Format.msgpack:
+        return jsonOnly(unpackFrom(stored, HEADER_SIZE), (header.flags & FLAG_PROTO_ESCAPED) !== 0);
       default:
-        throw new DecodeError(`stored value has format ${header.format}, which is not a session`);
+        throw new NotJson(`has format ${header.format}, which is not a session`);
     }
   }
 
@@ -165,17 +164,27 @@ export class Codec {
           return unpackModule(s.href, stored);
         })
       : unpackModule(s.href, stored);
-    return decoded.then(plainObject).catch((error: unknown) => {
-      throw this.#failed(error);
+    return decoded.then(value => plainObject(jsonOnly(value, false))).catch((error: unknown) => {
+      throw this.#failed(error, stored, { format: Format.module, flags: 0, version: UNVERSIONED });
     });
   }
 
-  #failed(error: unknown): DecodeError {
+  /** The DecodeError for `stored`: it names the format and the byte length, and neither quotes
+   * nor carries what failed to parse (JSON.parse's own messages quote the input, and a
+   * serializer's may too): stored bytes are session contents. */
+  #failed(error: unknown, stored?: Buffer | string, header?: Header): DecodeError {
     this.stats.decodeFailures++;
     if (error instanceof DecodeError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new DecodeError(`stored value could not be decoded: ${message}`, { cause: error });
+    const what = stored === undefined ? 'stored value' : `stored ${formatName(header, this.#serializer)} value of ${byteLength(stored)} bytes`;
+    if (error instanceof NotJson) return new DecodeError(`${what} ${error.message}`);
+    const name = error instanceof Error && /^\w{1,40}$/.test(error.name) ? error.name : 'error';
+    return new DecodeError(`${what} could not be decoded (${name})`);
   }
+}
+
+function depthChecked(value: unknown): unknown {
+  checkDepth(value);
+  return value;
 }
 
 function plainObject(value: unknown): SessionObject {
@@ -184,5 +193,23 @@ function plainObject(value: unknown): SessionObject {
     if (proto === Object.prototype || proto === null) return value as SessionObject;
   }
   const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  throw new DecodeError(`stored value decoded to ${kind}, not a session object`);
+  throw new NotJson(`decoded to ${kind}, not a session object`);
+}
+
+function formatName(header: Header | undefined, serializer: SerializerChoice): string {
+  if (!header) return serializer.kind === 'object' ? 'serializer-text' : 'JSON-text';
+  switch (header.format) {
+    case Format.json:
+      return 'JSON';
+    case Format.msgpack:
+      return 'msgpack';
+    case Format.module:
+      return 'module-serializer';
+    default:
+      return `format-${header.format}`;
+  }
+}
+
+function byteLength(stored: Buffer | string): number {
+  return typeof stored === 'string' ? Buffer.byteLength(stored) : stored.length;
 }

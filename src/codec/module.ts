@@ -15,16 +15,23 @@ export function loadSerializerModule(href: string): Promise<ModuleSerializer> {
   let entry = loaded.get(href);
   if (!entry) {
     entry = import(href).then((ns: Record<string, unknown>) => {
-      const source = (typeof ns.stringify === 'function' ? ns : ns.default) as Partial<ModuleSerializer> | undefined;
-      if (!source || typeof source.stringify !== 'function' || typeof source.parse !== 'function') {
-        throw new TypeError(`serializer module ${href} must export stringify and parse functions`);
-      }
+      // A CommonJS module's named exports are guessed by a lexer that may see only some of them
+      // (`module.exports = { stringify: function () {…}, parse: … }` yields `stringify` alone), so
+      // the namespace counts only when it has both; else its default (`module.exports`) is used.
+      const source = [ns, ns.default].find(isSerializer);
+      if (!source) throw new TypeError(`serializer module ${href} must export stringify and parse functions`);
       return { stringify: source.stringify.bind(source), parse: source.parse.bind(source) };
     });
     entry.catch(() => loaded.delete(href)); // a later call may retry (the file may be fixed)
     loaded.set(href, entry);
   }
   return entry;
+}
+
+function isSerializer(value: unknown): value is ModuleSerializer {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  const candidate = value as Partial<ModuleSerializer>;
+  return typeof candidate.stringify === 'function' && typeof candidate.parse === 'function';
 }
 
 /** What the module's stringify returned, as bytes, and whether parse should get them as text. */

@@ -46,6 +46,7 @@ let reserved = 0;
 /** Pre-order index of objects in this message: the order their record bytes have in the stream. */
 let objects = 0;
 let escaped = false;
+let active = false;
 const ancestors: object[] = [];
 // Per-object scratch: surviving keys and their values, LIFO across nesting levels (`top` is the
 // next free slot; the arrays only grow).
@@ -60,8 +61,23 @@ export interface Encoded {
   readonly escaped: boolean;
 }
 
-/** Encodes `session` after HEADER_SIZE bytes of room; throws as JSON.stringify would. */
+/** Whether an encode is under way in this thread: a toJSON or getter it calls may start another
+ * (a `set` of its own), which must not use this module's state (see pack.ts). */
+export function encoding(): boolean {
+  return active;
+}
+/** Tests only: the state a fresh process starts with (64 KiB scratch, no shapes). */
+export function resetMsgpackEncoder(): void {
+  buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  shapes = newShape([]);
+  shapeNodes = 0;
+}
+
+/** Encodes `session` after HEADER_SIZE bytes of room; throws as JSON.stringify would. Not
+ * re-entrant: callers check `encoding()` first. */
 export function encodeMsgpack(session: unknown): Encoded {
+  active = true;
   pos = HEADER_SIZE;
   message++;
   nextId = FIRST_ID;
@@ -78,7 +94,11 @@ export function encodeMsgpack(session: unknown): Encoded {
     buffer.copy(out, 0, 0, pos);
     return { bytes: out, escaped };
   } finally {
-    if (buffer.length > 8 * 1024 * 1024) allocate(64 * 1024); // do not keep a huge scratch buffer
+    active = false;
+    if (buffer.length > 8 * 1024 * 1024) {
+      pos = 0; // nothing to keep: do not keep a huge scratch buffer either
+      allocate(64 * 1024);
+    }
   }
 }
 
@@ -220,6 +240,7 @@ function define(shape: Shape, at: number, order: number): void {
   }
   shape.definedAt = order;
   const valuesEnd = pos;
+  ensure(3); // the key list makes its own room; these three bytes need theirs
   buffer[pos++] = 0xd4; // fixext 1, type 0x72 ('r'): a record definition
   buffer[pos++] = 0x72;
   buffer[pos++] = shape.id;

@@ -1,13 +1,14 @@
 // A JSON-semantics walk: turns a session into exactly the tree `JSON.parse(JSON.stringify(s))`
 // would give, without building the string. What goes to a worker or a module serializer starts
-// here (msgpack-encode.ts folds the same rules into its own walk), so that every pipeline
+// here, so that every pipeline
 // round-trips as JSON does:
 // `toJSON` (express-session's Cookie hides its fields behind one), Dates as ISO strings,
 // undefined/functions/symbols dropped (null in arrays), NaN/±Infinity as null, -0 as 0, and
 // `__proto__` kept as an own key without touching any prototype.
 
 const PROTO_KEY = /^__proto__$/;
-const ESCAPED_PROTO_KEY = /^__proto___+$/;
+/** `__proto__`, `__proto___`, …: the keys msgpack escapes one underscore longer. */
+const PROTO_LIKE_KEY = /^__proto__+$/;
 
 /**
  * What JSON.stringify serializes for `value` under `key`: its toJSON(key) result when it has one,
@@ -32,11 +33,26 @@ export function jsonValue(value: unknown, key: string | number): unknown {
 
 /** The JSON tree of a session; throws as JSON.stringify would (cycles, BigInt). */
 export function toJsonTree(session: unknown): unknown {
-  return new Walk().value(session, '');
+  return new Walk(false).value(session, '');
+}
+
+/** The JSON tree of a session for msgpackr: `__proto__`-like keys are written one underscore
+ * longer (msgpackr renames `__proto__` to `__proto_` when it decodes; json-only.ts undoes
+ * the escaping); `escaped` says whether any was. */
+export function toMsgpackTree(session: unknown): { tree: unknown; escaped: boolean } {
+  const walk = new Walk(true);
+  const tree = walk.value(session, '');
+  return { tree, escaped: walk.escaped };
 }
 
 class Walk {
   readonly #stack: object[] = [];
+  readonly #escape: boolean;
+  escaped = false;
+
+  constructor(escape: boolean) {
+    this.#escape = escape;
+  }
 
   /** The JSON value of `input` under `key`, or undefined when JSON would omit it. */
   value(input: unknown, key: string | number): unknown {
@@ -83,7 +99,10 @@ class Walk {
       const key = keys[i]!;
       const v = this.value((input as Record<string, unknown>)[key], key);
       if (v === undefined) continue;
-      if (key.charCodeAt(0) === 95 /* _ */ && PROTO_KEY.test(key)) {
+      if (key.charCodeAt(0) === 95 /* _ */ && this.#escape && PROTO_LIKE_KEY.test(key)) {
+        this.escaped = true;
+        out[key + '_'] = v;
+      } else if (key.charCodeAt(0) === 95 /* _ */ && PROTO_KEY.test(key)) {
         Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       } else {
         out[key] = v;
@@ -92,30 +111,4 @@ class Walk {
     this.#stack.pop();
     return out;
   }
-}
-
-/**
- * msgpackr renames a `__proto__` key to `__proto_` when it decodes, so the encoder writes
- * `__proto__`, `__proto___`, … one underscore longer (and flags the value); this undoes that on a
- * decoded tree: `__proto___` → `__proto__`, `__proto____` → `__proto___`, and so on.
- */
-export function unescapeProtoKeys(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = unescapeProtoKeys(value[i]);
-    return value;
-  }
-  const input = value as Record<string, unknown>;
-  const keys = Object.keys(input);
-  if (!keys.some(k => ESCAPED_PROTO_KEY.test(k))) {
-    for (const key of keys) input[key] = unescapeProtoKeys(input[key]);
-    return input;
-  }
-  // Rebuild, so that key order stays the order the session had.
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    const name = ESCAPED_PROTO_KEY.test(key) ? key.slice(0, -1) : key;
-    Object.defineProperty(out, name, { value: unescapeProtoKeys(input[key]), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
 }

@@ -1,6 +1,8 @@
 // The encoders both threads share: a session (or a JSON tree from normalize.ts) → stored bytes.
+import { Packr } from 'msgpackr';
 import { Format, HEADER_SIZE, FLAG_PROTO_ESCAPED, writeHeader, type FormatCode } from './envelope.js';
-import { encodeMsgpack } from './msgpack-encode.js';
+import { encodeMsgpack, encoding } from './msgpack-encode.js';
+import { toMsgpackTree } from './normalize.js';
 import type { Version } from './version.js';
 
 /** A fresh value holding header and payload (above 4 KB it owns its ArrayBuffer; see ownBuffer). */
@@ -11,11 +13,32 @@ export function enveloped(format: FormatCode, flags: number, version: Version, p
   return out;
 }
 
-/** The enveloped msgpack of a session, JSON semantics applied in the same walk. */
+// Records on (the first object of each shape carries its key list, later ones a one-byte id:
+// about half the bytes, and msgpackr's unpack builds objects from them several times faster than
+// JSON.parse); no shared `structures`, so every stored value decodes on its own.
+const packr = new Packr({ useRecords: true });
+
+export type MsgpackEncoder = 'fused' | 'packr';
+let encoder: MsgpackEncoder = 'fused';
+
+/** For bench/encoder.ts only: which msgpack encoder packMsgpack uses in this thread. */
+export function useMsgpackEncoder(choice: MsgpackEncoder): void {
+  encoder = choice;
+}
+
+/** The enveloped msgpack of a session, JSON semantics applied first. The fused encoder keeps its
+ * state in its module, so a `set` started from inside an encode (a toJSON or getter) goes through
+ * Packr instead: the two write the same format, and Packr runs no user code once the tree is
+ * built, so neither can see the other half-done. */
 export function packMsgpack(session: unknown, version: Version): Buffer {
-  const { bytes, escaped } = encodeMsgpack(session);
-  writeHeader(bytes, Format.msgpack, escaped ? FLAG_PROTO_ESCAPED : 0, version);
-  return bytes;
+  if (encoder === 'fused' && !encoding()) {
+    const { bytes, escaped } = encodeMsgpack(session);
+    writeHeader(bytes, Format.msgpack, escaped ? FLAG_PROTO_ESCAPED : 0, version);
+    return bytes;
+  }
+  const { tree, escaped } = toMsgpackTree(session);
+  if (tree === undefined) throw new TypeError(`a session must be an object, got ${typeof session}`);
+  return enveloped(Format.msgpack, escaped ? FLAG_PROTO_ESCAPED : 0, version, packr.pack(tree));
 }
 
 /** A view that owns its whole ArrayBuffer can be transferred between threads; any other is copied
