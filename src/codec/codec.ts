@@ -8,7 +8,7 @@ import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type 
 import { jsonText, parseJson, utf8Bytes } from './json.js';
 import { unpackFrom } from './msgpack.js';
 import { packModule, unpackModule } from './module.js';
-import { checkDepth, jsonOnly, NotJson } from './json-only.js';
+import { checkDepth, jsonOnly, MAX_DEPTH, NotJson } from './json-only.js';
 import { toJsonTree } from './normalize.js';
 import { enveloped, packMsgpack } from './pack.js';
 import { OffloadPolicy } from './policy.js';
@@ -137,11 +137,11 @@ export class Codec {
       // Plain JSON, or a plain-object serializer's output.
       const text = typeof stored === 'string' ? stored : stored.toString('utf8');
       const s = this.#serializer;
-      return s.kind === 'object' ? jsonOnly(s.serializer.parse(text), false) : depthChecked(JSON.parse(text));
+      return s.kind === 'object' ? jsonOnly(s.serializer.parse(text), false) : depthChecked(JSON.parse(text), text.length);
     }
     switch (header.format) {
       case Format.json:
-        return depthChecked(parseJson(stored, HEADER_SIZE));
+        return depthChecked(parseJson(stored, HEADER_SIZE), stored.length - HEADER_SIZE);
       case Format.msgpack:
         return jsonOnly(unpackFrom(stored, HEADER_SIZE), (header.flags & FLAG_PROTO_ESCAPED) !== 0);
       default:
@@ -182,8 +182,10 @@ export class Codec {
   }
 }
 
-function depthChecked(value: unknown): unknown {
-  checkDepth(value);
+/** @param length the text's length (or an upper bound): nesting past MAX_DEPTH takes at least
+ * two brackets a level, so shorter texts (every small session) skip the walk. */
+function depthChecked(value: unknown, length: number): unknown {
+  if (length > 2 * MAX_DEPTH) checkDepth(value);
   return value;
 }
 
