@@ -1,4 +1,6 @@
 // Passes `npm test -- --tap` output through and ends with "N passed, N failed[, N skipped]".
+// A line "# check ok: <name>" or "# check failed: <name>" (the package checks .ci/run adds after
+// the tests) counts as one passed or failed test.
 // Exits non-zero when anything failed, when no test ran, or when the command before it failed
 // (with pipefail, the caller sees that status too).
 import { createInterface } from 'node:readline';
@@ -7,8 +9,16 @@ let pass = 0;
 let fail = 0;
 let skip = 0;
 let counted = false;
+let checksPassed = 0;
+let checksFailed = 0;
 for await (const line of createInterface({ input: process.stdin })) {
   console.log(line);
+  const check = /^# check (ok|failed): /.exec(line);
+  if (check) {
+    if (check[1] === 'ok') checksPassed++;
+    else checksFailed++;
+    continue;
+  }
   const m = /^# (pass|fail|skip|todo)\s+(\d+)/.exec(line);
   if (m) {
     counted = true;
@@ -19,5 +29,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 if (!counted) fail = Math.max(fail, 1);
+pass += checksPassed;
+fail += checksFailed;
 console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
 process.exit(fail > 0 || pass === 0 ? 1 : 0);
