@@ -8,7 +8,7 @@ import type { Meta } from './results.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Paths the bench itself writes: changes there do not make the measured code dirty. */
-const OUTPUTS = [/^bench\/results\//, /^README\.md$/];
+const OUTPUTS = [/^bench\/results\//, /^README\.md$/, /^docs\/performance\.md$/];
 
 function git(args: string[]): string | undefined {
   try {

@@ -1,31 +1,149 @@
-// The README region the bench owns: the results table between two markers, and the chart
-// image next to it. Pure string functions, shared by bench/readme.ts and the README test.
+// What the committed benchmark results become in the documentation: docs/performance.md (the
+// whole file) and the five summary lines README shows between two markers. Pure functions of
+// bench/results/latest.json, so `npm run check:bench` can regenerate both and compare.
+import { ratio, renderMarkdown } from './report.js';
+import type { BenchResults, CodecPoint } from './results.js';
+import { pairedRatio } from './stats.js';
 
-export const START = '<!-- bench:table:start -->';
-export const END = '<!-- bench:table:end -->';
+export const SUMMARY_START = '<!-- bench:summary:start -->';
+export const SUMMARY_END = '<!-- bench:summary:end -->';
+/** The chart, as a path from the repository root. */
 export const CHART = 'bench/results/latest.svg';
-export const CHART_LINE = `![main-thread time per set+get against session size, expredis vs connect-redis](${CHART})`;
+export const PERFORMANCE = 'docs/performance.md';
+const CHART_ALT = 'main-thread time per set+get against session size, expredis vs connect-redis';
 
-/** The text between the markers (trimmed), or undefined when either marker is missing. */
-export function extractRegion(readme: string): string | undefined {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < 0 || end < start) return undefined;
-  return readme.slice(start + START.length, end).trim();
+function x(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`;
 }
 
-/** README with the region replaced by `table`; the markers (and the chart) appended when absent. */
-export function replaceRegion(readme: string, table: string): string {
-  const block = `${START}\n${table.trim()}\n${END}`;
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  let out: string;
-  if (start >= 0 && end > start) {
-    out = readme.slice(0, start) + block + readme.slice(end + END.length);
-    if (!out.includes(`](${CHART})`)) out = out.replace(START, `${CHART_LINE}\n\n${START}`);
-  } else {
-    const section = `## Benchmarks\n\n${CHART_LINE}\n\n${block}\n`;
-    out = readme.trimEnd() + (readme.trim() ? '\n\n' : '') + section;
+function point(r: BenchResults, id: string): CodecPoint | undefined {
+  return r.codec?.points.find(p => p.id === id);
+}
+
+function e2e(r: BenchResults, caseId: string): number | null {
+  const c = r.e2e?.cases.find(k => k.id === caseId);
+  const app = (id: string | undefined) => r.e2e?.apps.find(a => a.id === id)?.rps;
+  return pairedRatio(app(c?.app), app(c?.baseline));
+}
+
+/** Five lines: what the numbers say, for README and the top of docs/performance.md. */
+export function renderSummary(r: BenchResults): string {
+  const cart = point(r, 'cart');
+  const small = point(r, 'small');
+  const pool = r.pool;
+  return [
+    `- **Heavy sessions: use \`'msgpack'\`.** For a 174 KB cart, one \`set\` + \`get\` costs the main thread ${x(ratio(cart, 'msgpack-auto', 'main'))} of connect-redis's, although expredis writes to and reads from two members and connect-redis one.`,
+    `- **Small sessions cost about what connect-redis's do.** A 1 KB session with the defaults: ${x(ratio(small, 'json-auto', 'main'))} of its main-thread time, ${x(ratio(small, 'json-auto', 'wall'))} of its wall time.`,
+    `- **Large sessions in JSON** stay near connect-redis (${x(ratio(cart, 'json-auto', 'main'))} for the cart): every member's reply is a full copy of the value.`,
+    `- **End to end** (Express + express-session under autocannon): ${x(e2e(r, 'cart-msgpack'))} connect-redis's requests per second for the cart with msgpack, ${x(e2e(r, 'small-default'))} for a small session with the defaults.`,
+    pool
+      ? `- **A worker round trip** takes ${pool.backToBack.p50.median.toFixed(1)} µs (p50) back to back and ${pool.afterIdle.p50.median.toFixed(1)} µs after ${pool.idleGapMs} ms idle, which is why small sessions never go to the pool.`
+      : '- **A worker round trip** was not measured in this run.',
+  ].join('\n');
+}
+
+/** README's summary region: the five lines between the markers (trimmed), or undefined. */
+export function extractSummary(readme: string): string | undefined {
+  const start = readme.indexOf(SUMMARY_START);
+  const end = readme.indexOf(SUMMARY_END);
+  if (start < 0 || end < 0 || end < start) return undefined;
+  return readme.slice(start + SUMMARY_START.length, end).trim();
+}
+
+/** README with its summary region replaced; unchanged when it has no markers. */
+export function replaceSummary(readme: string, summary: string): string {
+  const start = readme.indexOf(SUMMARY_START);
+  const end = readme.indexOf(SUMMARY_END);
+  if (start < 0 || end < start) return readme;
+  return readme.slice(0, start) + `${SUMMARY_START}\n${summary.trim()}\n` + readme.slice(end);
+}
+
+const METHOD = `## Method
+
+\`npm run bench\` starts its own \`redis-server\` processes and measures, side by side with
+connect-redis 9 (node-redis) on one member, expredis on **two** members:
+
+- **Store level.** Each pipeline runs \`set\` then \`get\` of the same session (two session ids,
+  alternating), one pair at a time, over a grid of session shapes (object-heavy, string-heavy,
+  binary, a shopping cart, a small session) and sizes (1 KB to 1 MB). The sessions are real
+  express-session \`Session\` objects holding a real \`Cookie\`. Per pair it records the main
+  thread's busy time (event-loop utilisation), its CPU time (Linux schedstat), the whole process's
+  CPU time (so work moved to worker threads stays visible), wall time, and the bytes each member
+  stores.
+- **End to end.** An Express + express-session app per store, each in its own process, under
+  autocannon with logged-in users; requests per second, latency, event-loop delay and CPU per
+  request.
+- **Worker round trip.** The store's pool with a tiny encode task, back to back and after the
+  pool sat idle.
+
+Every figure is the median of several runs (the cart and the small session get more and longer
+runs, after a longer warm-up). The pipelines take turns within each run in a shuffled order, and
+every ratio is the median of the ratios measured within one run, which spares it the drift of a
+shared machine between runs. On a small shared machine one run of a pipeline can still move by a
+third of its median: the spread line under the first table says how much it moved here. Treat
+differences of 10% or less as noise.
+
+To reproduce: \`npm run bench\` (a few minutes; \`npm run bench -- --quick\` for a rough run), then
+\`npm run bench:readme\` to regenerate this page and README's summary from
+\`bench/results/latest.json\`.`;
+
+/** Section title → what the page shows instead (null: left out, it is about the bench's own checks). */
+function section(title: string): string | null {
+  if (title.startsWith('Targets')) return null;
+  if (title.startsWith("`offload: 'auto'`")) return "`offload: 'auto'` against `'never'` and `'always'` (main-thread ms per set+get)";
+  return title;
+}
+
+/** The tables of bench/report.ts, without the bench's own pass/fail bookkeeping. */
+function tables(r: BenchResults): string {
+  const md = renderMarkdown(r);
+  const parts = md.split(/^#### /m).slice(1);
+  const out: string[] = [];
+  for (const part of parts) {
+    const [first, ...rest] = part.split('\n');
+    const title = section(first ?? '');
+    if (title === null) continue;
+    let body = rest;
+    if (title !== first) {
+      // The auto table: drop its verdict column and the count of verdicts under it.
+      body = rest
+        .map(line => (line.startsWith('|') ? line.replace(/\|[^|]*\|$/, '|') : line))
+        .filter(line => !line.startsWith('auto check:'));
+      body.push(
+        "\"cheaper\" is the side with the lower median; \"auto did\" counts the encodes and decodes `'auto'` ran inline and in the pool during the measured runs. Where the two sides are within about 10% of each other, either choice is as good.",
+        '',
+      );
+    }
+    out.push(`### ${title}`, ...body);
   }
-  return out;
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** docs/performance.md, whole. */
+export function renderPerformance(r: BenchResults): string {
+  const m = r.meta;
+  return [
+    '<!-- Generated by `npm run bench:readme` from bench/results/latest.json and bench/readme-region.ts: edit those, not this file. -->',
+    '# Performance',
+    '',
+    'expredis runs on **two** members, connect-redis on one; every ratio is expredis ÷ connect-redis measured in the same run (below 1× is better).',
+    '',
+    renderSummary(r),
+    '',
+    `![${CHART_ALT}](../${CHART})`,
+    '',
+    METHOD,
+    '',
+    '## Machine',
+    '',
+    `- ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}`,
+    `- Node ${m.node}, redis-server ${m.redis}${m.foreignRedis ? ' (servers named with --redis-urls)' : ' (started by the bench)'}`,
+    `- ${m.date.slice(0, 10)}, ${m.seconds} s, \`${r.command}\` (${r.mode} run${r.parts.length < 3 ? `, parts: ${r.parts.join(', ')}` : ''})`,
+    `- load average (1/5/15 min) at start ${m.loadStart?.join(' / ') ?? '?'}, at end ${m.loadEnd?.join(' / ') ?? '?'}`,
+    '',
+    '## Results',
+    '',
+    tables(r),
+    '',
+  ].join('\n');
 }

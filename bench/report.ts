@@ -1,5 +1,5 @@
-// Results → the markdown tables (bench/results/<name>.md, README's bench region, the console).
-// A pure function of the results JSON: test/bench-readme.test.ts regenerates the committed
+// Results → the markdown tables (bench/results/<name>.md, docs/performance.md, the console).
+// A pure function of the results JSON: `npm run check:bench` regenerates the committed
 // markdown from the committed JSON with it and compares.
 import type { BenchResults, CodecPoint, CodecCell, PoolFigures } from './results.js';
 import { median, pairedRatio, spread, type Stat } from './stats.js';

@@ -9,7 +9,7 @@ export const SCHEMA = 1;
 
 export interface Meta {
   commit: string;
-  /** `git status --porcelain` was empty, ignoring bench/results/ and README.md (outputs of the bench). */
+  /** `git status --porcelain` was empty, ignoring bench/results/, README.md and docs/performance.md (outputs of the bench). */
   clean: boolean;
   dirty: string[];
   node: string;
