@@ -1,6 +1,7 @@
 // Fan-out: one operation sent to every member at once. A quorum write succeeds as soon as
 // `needed` members acknowledged and fails as soon as that became impossible; the rest complete
-// in the background. A scan walks one member's keys, each SCAN bounded by commandTimeout.
+// in the background. A scan walks one member's keys page by page, each SCAN bounded by
+// commandTimeout.
 import { QuorumError } from '../errors.js';
 import type { Member, Outcome } from './member.js';
 
@@ -90,16 +91,27 @@ class Tally implements Fanned {
   }
 }
 
-/** Every key on one member that matches `pattern`; throws the outcome's error if a SCAN fails. */
-export async function scanMember(member: Member, pattern: string, count: number): Promise<string[]> {
-  const keys: string[] = [];
+/** A member's command failed during a scan: that member does not count as answering. */
+export class ScanFailure extends Error {
+  readonly member: Member;
+  constructor(member: Member, cause: Error) {
+    super(`member ${member.label} stopped answering a scan`, { cause });
+    this.member = member;
+  }
+}
+
+/**
+ * The keys on one member that match `pattern`, one SCAN page at a time: the next SCAN is sent
+ * only when the caller asks for the next page, so a walk holds one page, however large the
+ * database. Throws ScanFailure if a SCAN fails.
+ */
+export async function* scanPages(member: Member, pattern: string, count: number): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const outcome = await member.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
-    if (!outcome.ok) throw outcome.error;
+    if (!outcome.ok) throw new ScanFailure(member, outcome.error);
     const [next, page] = outcome.reply as [string, string[]];
     cursor = String(next);
-    for (const key of page) keys.push(key);
+    if (page.length > 0) yield page;
   } while (cursor !== '0');
-  return keys;
 }
