@@ -32,11 +32,16 @@ export interface ScanContext {
 
 // Per key: its first bytes (the envelope, if any) and its length; '' and 0 for a missing key or
 // one that is not a string. One call per member per page instead of one command per key.
+// (redis.pcall: STRLEN of another type returns an error table instead of raising.)
 const HEADERS_SCRIPT =
   'local r = {} for i, k in ipairs(KEYS) do ' +
-  "if redis.call('TYPE', k).ok == 'string' then " +
-  "r[2 * i - 1] = redis.call('GETRANGE', k, 0, ARGV[1]) r[2 * i] = redis.call('STRLEN', k) " +
+  "local n = redis.pcall('STRLEN', k) " +
+  "if type(n) == 'number' and n > 0 then r[2 * i - 1] = redis.call('GETRANGE', k, 0, ARGV[1]) r[2 * i] = n " +
   "else r[2 * i - 1] = '' r[2 * i] = 0 end end return r";
+
+/** Pages of one member's walk settled at once: each waits on round trips (script calls, and GETs
+ * for all()), so a few overlap; what is in flight stays a few pages' worth. */
+const PAGES_IN_FLIGHT = 4;
 
 /** One member's valid copy of a key. */
 interface Copy {
@@ -76,17 +81,26 @@ async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (fo
   const failed = new Set<Member>();
   await Promise.all(
     members.map(async (member, index) => {
-      try {
-        for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
-          if (failed.size > 0) return; // the walk starts over anyway
-          const held = await Promise.all(members.map(m => headers(m, keys)));
-          if (failed.size > 0) return;
-          await visit(settlePage(ctx, members, index, keys, held));
-        }
-      } catch (error) {
+      const fail = (error: unknown) => {
         if (!(error instanceof ScanFailure)) throw error;
         failed.add(error.member);
+      };
+      const settling = new Set<Promise<void>>();
+      const settle = async (keys: string[]) => {
+        const held = await Promise.all(members.map(m => headers(m, keys)));
+        if (failed.size === 0) await visit(settlePage(ctx, members, index, keys, held));
+      };
+      try {
+        for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
+          if (failed.size > 0) break; // the walk starts over anyway
+          const page: Promise<void> = settle(keys).catch(fail).finally(() => settling.delete(page));
+          settling.add(page);
+          if (settling.size >= PAGES_IN_FLIGHT) await Promise.race(settling);
+        }
+      } catch (error) {
+        fail(error);
       }
+      await Promise.all(settling);
     }),
   );
   return failed;

@@ -1,6 +1,7 @@
 // Hardening defect 4: length, ids, all and clear are exact with 100,000 sessions per member, and
 // work page by page. The members' clients get a command queue of a few scan pages
-// (commandsQueueMaxLength): a scan that sent one command per key at once would overflow it.
+// (commandsQueueMaxLength, under 1% of the keys): a scan that sent one command per key at once
+// would overflow it.
 import test from 'ava';
 import type { RedisClientType } from 'redis';
 import { direct, open, promised, asSession } from './helpers/foundation-util.js';
@@ -36,7 +37,9 @@ test('length, ids, all and clear are exact with 100,000 sessions per member, wit
     t,
     servers,
     {
-      clients: servers.map(s => ({ port: s.port, commandsQueueMaxLength: 4 * SCAN_COUNT })),
+      // What a walk may have in flight on one member: up to 4 pages per member's walk (src/scan.ts
+      // PAGES_IN_FLIGHT), each a script call and, in all(), one GET per key; plus the SCANs.
+      clients: servers.map(s => ({ port: s.port, commandsQueueMaxLength: 2 * 4 * (SCAN_COUNT + 1) + 4 })),
       prefix: store.prefix,
       writeQuorum: 'all',
       scanCount: SCAN_COUNT,
@@ -57,7 +60,7 @@ test('length, ids, all and clear are exact with 100,000 sessions per member, wit
 
   // Per member 100,000 sessions: 90,000 on both, 10,000 on one member only.
   // Not sessions: 3,000 tombstoned on both, 2,000 tombstoned on A over an older plain copy on B,
-  // 4,000 keys outside the prefix on each. Sessions again: 1,000 with a tombstone on A and a
+  // a hash, 4,000 keys outside the prefix on each. Sessions again: 1,000 with a tombstone on A and a
   // newer session on B.
   const id = (i: number) => p + 's' + i;
   await plant(a!, range(0, 90_000, id, plain));
@@ -70,6 +73,7 @@ test('length, ids, all and clear are exact with 100,000 sessions per member, wit
   await plant(b!, range(113_000, 115_000, id, plain));
   await plant(a!, range(115_000, 116_000, id, tombstone));
   await plant(b!, range(115_000, 116_000, id, newer));
+  await a!.hSet(p + 'a-hash', 'field', 'value'); // under the prefix, but not a session
   const outside = (i: number) => 'other:' + p + i;
   await plant(a!, range(0, 4000, outside, plain));
   await plant(b!, range(0, 4000, outside, plain));

@@ -101,17 +101,18 @@ export class ScanFailure extends Error {
 }
 
 /**
- * The keys on one member that match `pattern`, one SCAN page at a time: the next SCAN is sent
- * only when the caller asks for the next page, so a walk holds one page, however large the
- * database. Throws ScanFailure if a SCAN fails.
+ * The keys on one member that match `pattern`, one SCAN page at a time. The next SCAN is sent
+ * when a page is handed out, so it travels while the caller works on that page: a walk holds at
+ * most two pages, however large the database. Throws ScanFailure if a SCAN fails.
  */
 export async function* scanPages(member: Member, pattern: string, count: number): AsyncGenerator<string[]> {
-  let cursor = '0';
-  do {
-    const outcome = await member.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
+  const scan = (cursor: string) => member.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
+  let next: Promise<Outcome> | undefined = scan('0');
+  while (next) {
+    const outcome = await next;
     if (!outcome.ok) throw new ScanFailure(member, outcome.error);
-    const [next, page] = outcome.reply as [string, string[]];
-    cursor = String(next);
+    const [cursor, page] = outcome.reply as [string, string[]];
+    next = String(cursor) === '0' ? undefined : scan(String(cursor));
     if (page.length > 0) yield page;
-  } while (cursor !== '0');
+  }
 }
