@@ -51,13 +51,18 @@ export class MemberTimeoutError extends ExpredisError {
 }
 Object.defineProperty(MemberTimeoutError.prototype, 'name', { value: 'MemberTimeoutError' });
 
-/** The encoded session is larger than `maxSize`; nothing was written. */
+/** The encoded session is larger than `maxSize`; nothing was written. Or (`storedOn`: a member's
+ * label) a stored value is: it was not decoded and reads as absent. */
 export class SessionTooLargeError extends ExpredisError {
   override readonly code = 'ERR_EXPREDIS_SESSION_TOO_LARGE';
   readonly size: number;
   readonly limit: number;
-  constructor(sid: string, size: number, limit: number) {
-    super(`session ${sidHash(sid)} encodes to ${size} bytes, over maxSize (${limit} bytes); nothing was written`);
+  constructor(sid: string, size: number, limit: number, storedOn?: string) {
+    super(
+      storedOn === undefined
+        ? `session ${sidHash(sid)} encodes to ${size} bytes, over maxSize (${limit} bytes); nothing was written`
+        : `session ${sidHash(sid)} is stored as ${size} bytes on ${storedOn}, over maxSize (${limit} bytes); not read`,
+    );
     this.size = size;
     this.limit = limit;
   }

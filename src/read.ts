@@ -12,18 +12,25 @@ import type { Codec, SessionObject } from './codec/codec.js';
 import { textEnvelope, type Header, type TextEnvelope } from './codec/envelope.js';
 import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
 import { memberDecodeError } from './codec/decode-error.js';
-import { type DecodeError, NoMemberError } from './errors.js';
+import { type DecodeError, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
-import { repairFrom } from './members/repair.js';
+import { repairFrom, type ClearFence } from './members/repair.js';
 import type { InFlight } from './in-flight.js';
+import type { Options } from './options.js';
 
 export interface ReadContext {
+  /** prefix and maxSize */
+  readonly options: Options;
   readonly members: readonly Member[];
   readonly codec: Codec;
   readonly readQuorum: number;
   readonly readRepair: boolean;
   /** A member's stored value could not be decoded (emitted on `error`). */
   decodeFailed(error: DecodeError): void;
+  /** A member's stored value is larger than maxSize (emitted on `error`). */
+  storedTooLarge(error: SessionTooLargeError): void;
+  /** Repairs wait while a clear() runs (see ClearFence). */
+  readonly fence: ClearFence;
   /** A read decided from fewer answers than readQuorum. */
   countBelowQuorum(): void;
   /** Work in flight, including what a read leaves in the background (close() waits for it). */
@@ -63,6 +70,8 @@ class Read {
   readonly #key: string;
   readonly #candidates: Candidate[] = [];
   readonly #missing: number[] = [];
+  /** Taken when the read starts: its repair must not undo a clear() that ran meanwhile. */
+  readonly #repairAllowed: () => boolean;
   #answered = 0;
   #settled = 0;
   #decoding = false;
@@ -74,6 +83,7 @@ class Read {
   constructor(ctx: ReadContext, key: string, text: boolean) {
     this.#ctx = ctx;
     this.#key = key;
+    this.#repairAllowed = ctx.fence.ticket();
     this.result = new Promise<ReadResult>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -115,6 +125,7 @@ class Read {
       this.#missing.push(index);
       return;
     }
+    if (this.#tooLarge(index, reply as Buffer | string)) return;
     if (envelope !== undefined) {
       // A tombstone is absent (readQuorum 1); anything else is plain text.
       if (envelope === 'none') this.#candidates.push({ index, stored: reply as string, header: undefined, tombstone: false, version: UNVERSIONED });
@@ -183,6 +194,18 @@ class Read {
     );
   }
 
+  /** A value over maxSize is not decoded (nor repaired from): it reads as absent on that member. */
+  #tooLarge(index: number, reply: Buffer | string): boolean {
+    const limit = this.#ctx.options.maxSize;
+    if (typeof reply === 'string' ? reply.length * 3 <= limit : reply.length <= limit) return false;
+    const size = storedSize(reply);
+    if (size <= limit) return false;
+    const member = this.#ctx.members[index]!;
+    const sid = this.#key.slice(this.#ctx.options.prefix.length);
+    this.#ctx.storedTooLarge(withClient(new SessionTooLargeError(sid, size, limit, member.label), member.client));
+    return true;
+  }
+
   #invalid(index: number, error: unknown): void {
     this.#ctx.decodeFailed(memberDecodeError(error, this.#ctx.members[index]!));
   }
@@ -205,7 +228,7 @@ class Read {
     const winner = this.#winner;
     if (!this.#ctx.readRepair || !winner || winner.tombstone || this.#missing.length === 0) return;
     const members = this.#ctx.members;
-    return repairFrom(members[winner.index]!, this.#missing.map(i => members[i]!), this.#key, winner.stored);
+    return repairFrom(members[winner.index]!, this.#missing.map(i => members[i]!), this.#key, winner.stored, this.#repairAllowed);
   }
 }
 

@@ -1,14 +1,22 @@
 // length, ids, all and clear: over the union of every member that answers, with SCAN restricted
-// to keys under the prefix. A key counts as a session when the newest value any member holds
-// for it is a session, not a tombstone.
+// to keys under the prefix. A key counts as a session when the newest valid value any member
+// holds for it is a session, not a tombstone.
+//
+// Bounded by the page, not the database: each member's keys are walked one SCAN page at a time,
+// and a page is settled before the next SCAN is sent. Settling a page asks every member for the
+// header and size of its keys (one script call per member per page), and decides each key on
+// the page of the first member (in `clients` order) that holds it, so a key on several members
+// is decided once. A member that fails anywhere in the walk is left out and the walk starts over
+// without it: the answer is then the exact union over the members that answered throughout.
 import type { Codec, SessionObject } from './codec/codec.js';
 import type { Header } from './codec/envelope.js';
-import { HEADER_SIZE } from './codec/envelope.js';
+import { Format, HEADER_SIZE } from './codec/envelope.js';
 import { compareVersions, type Version } from './codec/version.js';
 import { memberDecodeError } from './codec/decode-error.js';
-import { type DecodeError, NoMemberError } from './errors.js';
-import { scanMember, settleQuorum } from './members/fan-out.js';
+import { type DecodeError, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
+import { ScanFailure, scanPages, settleQuorum } from './members/fan-out.js';
 import type { Member, Outcome } from './members/member.js';
+import type { ClearFence } from './members/repair.js';
 import type { Options } from './options.js';
 import { scanPattern } from './keys.js';
 
@@ -16,101 +24,211 @@ export interface ScanContext {
   readonly options: Options;
   readonly members: readonly Member[];
   readonly codec: Codec;
+  /** Repairs wait while a clear() runs (see ClearFence). */
+  readonly fence: ClearFence;
   decodeFailed(error: DecodeError): void;
+  /** A stored value larger than maxSize (emitted on `error`). */
+  storedTooLarge(error: SessionTooLargeError): void;
 }
 
-interface Holding {
-  member: Member;
-  /** The value (all) or its first bytes (enough for the envelope). */
-  stored: Buffer;
-  header: Header | undefined;
-  version: Version;
+// Per key: its first bytes (the envelope, if any) and its length; '' and 0 for a missing key or
+// one that is not a string. One call per member per page instead of one command per key.
+// (redis.pcall: STRLEN of another type returns an error table instead of raising.)
+const HEADERS_SCRIPT =
+  'local r = {} for i, k in ipairs(KEYS) do ' +
+  "local n = redis.pcall('STRLEN', k) " +
+  "if type(n) == 'number' and n > 0 then r[2 * i - 1] = redis.call('GETRANGE', k, 0, ARGV[1]) r[2 * i] = n " +
+  "else r[2 * i - 1] = '' r[2 * i] = 0 end end return r";
+
+/** Pages of one member's walk settled at once: each waits on round trips (script calls, and GETs
+ * for all()), so a few overlap; what is in flight stays a few pages' worth. */
+const PAGES_IN_FLIGHT = 4;
+
+/** One member's valid copy of a key. */
+interface Copy {
+  readonly member: Member;
+  readonly header: Header | undefined;
+  readonly version: Version;
 }
 
-/** Per key, the newest holding across members; only keys whose newest holding is a session. */
-async function inventory(ctx: ScanContext, values: boolean, operation: string): Promise<Map<string, Holding>> {
+/** A key whose newest valid copy is a session; `copies`: those newer than any tombstone, newest
+ * first (the value can still fail to decode, then the next one is tried). */
+interface Found {
+  readonly key: string;
+  readonly copies: Copy[];
+}
+
+/**
+ * Walks every session under the prefix, calling `visit` with each page's sessions (each key
+ * once) and awaiting it before the next page. `restart` is called before a walk starts over
+ * without a member that failed; the caller drops what it gathered.
+ */
+async function walk(ctx: ScanContext, operation: string, visit: (found: Found[]) => void | Promise<void>, restart: () => void): Promise<void> {
+  let members = ctx.members;
+  for (;;) {
+    const failed = await walkOnce(ctx, members, visit);
+    if (failed.size === 0) return;
+    members = members.filter(m => !failed.has(m));
+    if (members.length === 0) {
+      throw new NoMemberError(`${operation}: no member answered (${ctx.members.map(m => m.label).join(', ')})`);
+    }
+    restart();
+  }
+}
+
+/** One walk over `members`, every member's pages in parallel; resolves with the members that failed. */
+async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (found: Found[]) => void | Promise<void>): Promise<Set<Member>> {
   const pattern = scanPattern(ctx.options.prefix);
-  const best = new Map<string, Holding>();
-  const results = await Promise.all(
-    ctx.members.map(async member => {
+  const failed = new Set<Member>();
+  await Promise.all(
+    members.map(async (member, index) => {
+      const fail = (error: unknown) => {
+        if (!(error instanceof ScanFailure)) throw error;
+        failed.add(error.member);
+      };
+      const settling = new Set<Promise<void>>();
+      const settle = async (keys: string[]) => {
+        const held = await Promise.all(members.map(m => headers(m, keys)));
+        if (failed.size === 0) await visit(settlePage(ctx, members, index, keys, held));
+      };
       try {
-        const keys = await scanMember(member, pattern, ctx.options.scanCount);
-        return { member, keys, held: await fetchAll(member, keys, values) };
-      } catch {
-        return undefined; // counted by the member; the union is over members that answer
+        for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
+          if (failed.size > 0) break; // the walk starts over anyway
+          const page: Promise<void> = settle(keys).catch(fail).finally(() => settling.delete(page));
+          settling.add(page);
+          if (settling.size >= PAGES_IN_FLIGHT) await Promise.race(settling);
+        }
+      } catch (error) {
+        fail(error);
       }
+      await Promise.all(settling);
     }),
   );
-  if (!results.some(Boolean)) {
-    throw new NoMemberError(`${operation}: no member answered (${ctx.members.map(m => m.label).join(', ')})`);
-  }
-  for (const result of results) {
-    if (!result) continue;
-    result.keys.forEach((key, i) => {
-      const stored = result.held[i];
-      if (!stored) return; // gone meanwhile, or not a string
-      let header: Header | undefined;
-      try {
-        header = ctx.codec.header(stored);
-      } catch (error) {
-        ctx.decodeFailed(memberDecodeError(error, result.member));
-        return;
-      }
-      const holding = { member: result.member, stored, header, version: ctx.codec.version(header) };
-      const seen = best.get(key);
-      if (!seen || compareVersions(holding.version, seen.version) > 0) best.set(key, holding);
-    });
-  }
-  for (const [key, holding] of best) if (holding.header?.format === 0) best.delete(key);
-  return best;
+  return failed;
 }
 
-/** The values (or their first bytes) of `keys` on one member, null where absent or not a string. */
-async function fetchAll(member: Member, keys: string[], values: boolean): Promise<(Buffer | null)[]> {
-  const outcomes = await Promise.all(
-    keys.map(key => member.call(values ? ['GET', key] : ['GETRANGE', key, '0', String(HEADER_SIZE - 1)])),
-  );
-  if (outcomes.some(o => !o.ok && o.kind !== 'error')) throw new Error(`member ${member.label} stopped answering`);
-  return outcomes.map(o => (o.ok && Buffer.isBuffer(o.reply) && o.reply.length > 0 ? o.reply : null));
+/** The first bytes and length of each key on one member. */
+async function headers(member: Member, keys: string[]): Promise<{ stored: Buffer; size: number }[]> {
+  const outcome = await member.call(['EVAL', HEADERS_SCRIPT, String(keys.length), ...keys, String(HEADER_SIZE - 1)]);
+  if (!outcome.ok) throw new ScanFailure(member, outcome.error);
+  const reply = outcome.reply as (Buffer | number)[];
+  return keys.map((_, i) => ({ stored: reply[2 * i] as Buffer, size: Number(reply[2 * i + 1]) }));
+}
+
+/** The sessions of one page of member `owner`: the keys no earlier member holds, newest valid copy first. */
+function settlePage(ctx: ScanContext, members: readonly Member[], owner: number, keys: string[], held: { stored: Buffer; size: number }[][]): Found[] {
+  const found: Found[] = [];
+  keys.forEach((key, k) => {
+    // Decided on the page of the first member that holds it (whatever it holds).
+    for (let j = 0; j < owner; j++) if (held[j]![k]!.size > 0) return;
+    if (held[owner]![k]!.size === 0) return; // gone meanwhile, or not a string
+    const copies: (Copy & { tombstone: boolean })[] = [];
+    members.forEach((member, j) => {
+      const { stored, size } = held[j]![k]!;
+      if (size === 0) return;
+      if (size > ctx.options.maxSize) {
+        ctx.storedTooLarge(tooLarge(ctx, key, size, member));
+        return;
+      }
+      try {
+        const header = ctx.codec.header(stored);
+        copies.push({ member, header, version: ctx.codec.version(header), tombstone: header?.format === Format.tombstone });
+      } catch (error) {
+        ctx.decodeFailed(memberDecodeError(error, member));
+      }
+    });
+    copies.sort((a, b) => compareVersions(b.version, a.version));
+    // The copies newer than the newest tombstone: an older one must not outlive a destroy.
+    const live = copies.findIndex(c => c.tombstone);
+    const sessions = live === -1 ? copies : copies.slice(0, live);
+    if (sessions.length > 0) found.push({ key, copies: sessions });
+  });
+  return found;
+}
+
+function tooLarge(ctx: ScanContext, key: string, size: number, member: Member): SessionTooLargeError {
+  const sid = key.slice(ctx.options.prefix.length);
+  return withClient(new SessionTooLargeError(sid, size, ctx.options.maxSize, member.label), member.client);
 }
 
 export async function sessionIds(ctx: ScanContext): Promise<string[]> {
   const prefixLength = ctx.options.prefix.length;
-  return [...(await inventory(ctx, false, 'ids')).keys()].map(key => key.slice(prefixLength));
+  let ids: string[] = [];
+  await walk(
+    ctx,
+    'ids',
+    found => {
+      for (const { key } of found) ids.push(key.slice(prefixLength));
+    },
+    () => (ids = []),
+  );
+  return ids;
 }
 
 export async function sessionCount(ctx: ScanContext): Promise<number> {
-  return (await inventory(ctx, false, 'length')).size;
+  let count = 0;
+  await walk(ctx, 'length', found => void (count += found.length), () => (count = 0));
+  return count;
 }
 
 export async function allSessions(ctx: ScanContext): Promise<(SessionObject & { id: string })[]> {
   const prefixLength = ctx.options.prefix.length;
-  const sessions: (SessionObject & { id: string })[] = [];
-  for (const [key, holding] of await inventory(ctx, true, 'all')) {
-    try {
-      const session = await ctx.codec.decode(holding.stored, holding.header);
-      sessions.push(Object.assign(session, { id: key.slice(prefixLength) }));
-    } catch (error) {
-      ctx.decodeFailed(memberDecodeError(error, holding.member));
-    }
-  }
+  let sessions: (SessionObject & { id: string })[] = [];
+  await walk(
+    ctx,
+    'all',
+    async found => {
+      const page = await Promise.all(found.map(f => fetchSession(ctx, f)));
+      for (const [i, session] of page.entries()) if (session) sessions.push(Object.assign(session, { id: found[i]!.key.slice(prefixLength) }));
+    },
+    () => (sessions = []),
+  );
   return sessions;
 }
 
-/** Deletes every key under the prefix on every member; settles by writeQuorum. */
+/** The value of the newest copy that still decodes (the next one when it does not); null when none does. */
+async function fetchSession(ctx: ScanContext, found: Found): Promise<SessionObject | null> {
+  for (const copy of found.copies) {
+    const outcome = await copy.member.call(['GET', found.key]);
+    if (!outcome.ok) throw new ScanFailure(copy.member, outcome.error);
+    const stored = outcome.reply as Buffer | null;
+    if (!stored || stored.length === 0) continue; // gone meanwhile
+    if (stored.length > ctx.options.maxSize) {
+      ctx.storedTooLarge(tooLarge(ctx, found.key, stored.length, copy.member));
+      continue;
+    }
+    try {
+      const header = ctx.codec.header(stored);
+      if (header?.format === Format.tombstone) return null; // destroyed meanwhile
+      return await ctx.codec.decode(stored, header);
+    } catch (error) {
+      ctx.decodeFailed(memberDecodeError(error, copy.member));
+    }
+  }
+  return null;
+}
+
+/**
+ * Deletes every key under the prefix on every member, page by page (UNLINK each SCAN page before
+ * the next SCAN); settles by writeQuorum. Repairs are held back until every member's part has
+ * settled (see ClearFence).
+ */
 export function clearSessions(ctx: ScanContext): Promise<void> {
   const pattern = scanPattern(ctx.options.prefix);
+  ctx.fence.begin();
   const calls = ctx.members.map(async (member): Promise<Outcome> => {
+    let deleted = 0;
     try {
-      const keys = await scanMember(member, pattern, ctx.options.scanCount);
-      for (let i = 0; i < keys.length; i += ctx.options.scanCount) {
-        const outcome = await member.call(['UNLINK', ...keys.slice(i, i + ctx.options.scanCount)], false);
+      for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
+        const outcome = await member.call(['UNLINK', ...keys], false);
         if (!outcome.ok) return outcome;
+        deleted += keys.length;
       }
-      return { ok: true, reply: keys.length };
+      return { ok: true, reply: deleted };
     } catch (error) {
-      return { ok: false, kind: 'error', error: error as Error };
+      return { ok: false, kind: 'error', error: error instanceof ScanFailure ? (error.cause as Error) : (error as Error) };
     }
   });
+  void Promise.all(calls).then(() => ctx.fence.end());
   return settleQuorum(ctx.members, calls, ctx.options.writeQuorum, 'clear').quorum;
 }

@@ -6,9 +6,10 @@ import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback.js';
 import { Codec, type CodecStats, type SessionObject } from './codec/codec.js';
 import { SizeMemo } from './codec/size-memo.js';
-import { StoreClosedError, asError, type DecodeError } from './errors.js';
+import { StoreClosedError, asError, type DecodeError, type SessionTooLargeError } from './errors.js';
 import { InFlight } from './in-flight.js';
 import { MemberSet } from './members/member-set.js';
+import { ClearFence } from './members/repair.js';
 import type { MemberStats } from './members/member.js';
 import { normalizeOptions, type ExpredisOptions, type Options, type Serializer, type TtlFunction } from './options.js';
 import { CodecPool, type PoolStats } from './pool.js';
@@ -210,7 +211,9 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     belowQuorumReads: 0,
     closed: false,
     closing: undefined,
+    fence: new ClearFence(),
     decodeFailed: (error: DecodeError) => emitError(error),
+    storedTooLarge: (error: SessionTooLargeError) => emitError(error),
     countBelowQuorum: () => void s.belowQuorumReads++,
   };
   internals.set(store, s);

@@ -6,7 +6,7 @@ import { SessionTooLargeError } from './errors.js';
 import type { InFlight } from './in-flight.js';
 import { writeToAll } from './members/fan-out.js';
 import type { Member } from './members/member.js';
-import { writeIfAbsent } from './members/repair.js';
+import { writeIfAbsent, type ClearFence } from './members/repair.js';
 import type { Options } from './options.js';
 import { ONE_DAY_MS, ttlMs } from './ttl.js';
 import type { WriteOrder } from './write-order.js';
@@ -18,6 +18,8 @@ export interface WriteContext {
   readonly order: WriteOrder;
   readonly sizes: SizeMemo;
   readonly inFlight: InFlight;
+  /** A touch's repair must not undo a clear() that ran since the touch was called. */
+  readonly fence: ClearFence;
 }
 
 // Replace the value by a tombstone that lives as long as the key had left (one day when it was
@@ -45,6 +47,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
   const ttl = ttlMs(session, ctx.options.ttl);
   if (ttl !== null && ttl <= 0) return destroySession(ctx, sid);
   const key = ctx.options.prefix + sid;
+  const repairAllowed = ctx.fence.ticket();
   return ctx.order.run(sid, null, () => {
     const members = ctx.members;
     const args = ttl === null ? ['PERSIST', key] : ['PEXPIRE', key, String(ttl)];
@@ -56,7 +59,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
           const lacking = members.filter((_, i) => outcomes[i]!.ok && (outcomes[i] as { reply: unknown }).reply === 0);
           if (lacking.length === 0) return;
           const payload = await ctx.codec.encode(session, ctx.sizes.get(sid));
-          if (payloadSize(payload, ctx.options.maxSize) <= ctx.options.maxSize) await writeIfAbsent(lacking, key, payload, ttl);
+          if (payloadSize(payload, ctx.options.maxSize) <= ctx.options.maxSize) await writeIfAbsent(lacking, key, payload, ttl, repairAllowed);
         }),
       );
     }

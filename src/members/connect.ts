@@ -41,8 +41,14 @@ const REFUSED: Record<string, string> = {
   cluster: 'Redis Cluster members are planned but not available yet',
 };
 
-/** Without a user's own limit, a hung member can hold at most this many commands. */
-export const DEFAULT_QUEUE_LIMIT = 1000;
+// No default commandsQueueMaxLength: a fixed count fails a healthy member under a burst (10,000
+// concurrent requests on a fast Redis are normal), and time already bounds a hung one. The
+// member's own timer settles every command within commandTimeout, and after three consecutive
+// timeouts the member takes itself out: later calls fail at once without reaching the client.
+// So a hung member's queue holds what this process sent it during about one commandTimeout, and
+// stops growing then; the scans add at most a few pages of commands. A member that is slow but
+// still answers holds what it is behind by, which a count limit would only turn into failures.
+// A user's own limit is still honoured.
 
 export function memberEntry(entry: unknown, name: string): MemberEntry {
   if (isClient(entry)) return { kind: 'external', label: clientLabel(entry), client: entry };
@@ -88,7 +94,6 @@ export function memberEntry(entry: unknown, name: string): MemberEntry {
   socket.reconnectStrategy = false;
   options.socket = socket;
   options.disableOfflineQueue = true;
-  options.commandsQueueMaxLength ??= DEFAULT_QUEUE_LIMIT;
   options.maintNotifications ??= 'disabled';
 
   return { kind: 'owned', label: configLabel(options, name), options: options as RedisClientOptions, reconnect };

@@ -1,6 +1,7 @@
 // Fan-out: one operation sent to every member at once. A quorum write succeeds as soon as
 // `needed` members acknowledged and fails as soon as that became impossible; the rest complete
-// in the background. A scan walks one member's keys, each SCAN bounded by commandTimeout.
+// in the background. A scan walks one member's keys page by page, each SCAN bounded by
+// commandTimeout.
 import { QuorumError } from '../errors.js';
 import type { Member, Outcome } from './member.js';
 
@@ -90,16 +91,28 @@ class Tally implements Fanned {
   }
 }
 
-/** Every key on one member that matches `pattern`; throws the outcome's error if a SCAN fails. */
-export async function scanMember(member: Member, pattern: string, count: number): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const outcome = await member.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
-    if (!outcome.ok) throw outcome.error;
-    const [next, page] = outcome.reply as [string, string[]];
-    cursor = String(next);
-    for (const key of page) keys.push(key);
-  } while (cursor !== '0');
-  return keys;
+/** A member's command failed during a scan: that member does not count as answering. */
+export class ScanFailure extends Error {
+  readonly member: Member;
+  constructor(member: Member, cause: Error) {
+    super(`member ${member.label} stopped answering a scan`, { cause });
+    this.member = member;
+  }
+}
+
+/**
+ * The keys on one member that match `pattern`, one SCAN page at a time. The next SCAN is sent
+ * when a page is handed out, so it travels while the caller works on that page: a walk holds at
+ * most two pages, however large the database. Throws ScanFailure if a SCAN fails.
+ */
+export async function* scanPages(member: Member, pattern: string, count: number): AsyncGenerator<string[]> {
+  const scan = (cursor: string) => member.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
+  let next: Promise<Outcome> | undefined = scan('0');
+  while (next) {
+    const outcome = await next;
+    if (!outcome.ok) throw new ScanFailure(member, outcome.error);
+    const [cursor, page] = outcome.reply as [string, string[]];
+    next = String(cursor) === '0' ? undefined : scan(String(cursor));
+    if (page.length > 0) yield page;
+  }
 }
