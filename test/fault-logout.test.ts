@@ -3,7 +3,7 @@
 // the member comes back still holding the session.
 //  - readQuorum + writeQuorum 'majority': the session never comes back.
 //  - defaults (1 + 1): repair never writes it over the tombstones; what the returning member still
-//    serves to first-answer reads is recorded (t.log) for README's guarantee table.
+//    serves to first-answer reads is recorded (t.log) for the guarantee table in docs/behaviour.md.
 import test from 'ava';
 import type { RedisClientType } from 'redis';
 import { startApp } from './helpers/app.js';
@@ -87,7 +87,7 @@ test('with readQuorum and writeQuorum majority, a logout missed by one member ne
   for (const i of [0, 1]) t.true(isTombstone(await rawValue(s.direct[i]!, s.key)), `member ${i} still holds the tombstone`);
   t.like(JSON.parse(String(await rawValue(s.direct[2]!, s.key))), { firstName: 'Peter' }, 'nothing repairs the returning member either: it keeps the stale copy until its TTL');
 
-  // Observation for README: the guarantee needs a majority to answer. With the two members that
+  // Observation for docs/behaviour.md: the guarantee needs a majority to answer. With the two members that
   // saw the logout hung, a read decides from the stale member alone (availability first).
   s.servers[0]!.stop();
   s.servers[1]!.stop();
@@ -108,7 +108,7 @@ test('with the defaults, repair never writes a logged-out session over the tombs
   for (const i of [0, 1]) t.true(isTombstone(await rawValue(s.direct[i]!, s.key)), `member ${i} still holds the tombstone, not the session`);
   t.is(s.store.stats().members[0]!.repairs + s.store.stats().members[1]!.repairs, 0);
 
-  // Observation for README: an app with resave: true writes back whatever a read returned, so a
+  // Observation for docs/behaviour.md: an app with resave: true writes back whatever a read returned, so a
   // first-answer read of the stale copy followed by express-session's save does overwrite the
   // tombstones. That is a set, not a repair: readQuorum above 1 is what prevents it.
   const resaving = await startApp(t, s.store);

@@ -1,6 +1,6 @@
 // The envelope: a 16-byte header that makes a stored value self-describing. Plain JSON (the
 // default) carries none, so connect-redis and other services read it; every other format and
-// every tombstone does. Layout (big-endian), documented in README "Stored format":
+// every tombstone does. Layout (big-endian), documented in docs/stored-format.md:
 //
 //   0  4  magic 00 E5 52 44 ("\0\xE5RD": no JSON text and no msgpack map starts with it)
 //   4  1  envelope version (1)

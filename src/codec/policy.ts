@@ -1,11 +1,11 @@
 // Where codec work runs. Handing a session to a worker is itself a serialization on the main
 // thread (a JSON-semantics walk, then a structured clone), so the pool only pays where the work
 // left in the worker is heavier than that hand-off. The numbers behind each rule come from
-// `npm run bench -- codec` and are in README "Offload policy".
+// `npm run bench -- codec` and are in docs/offload.md.
 import type { Offload, SerializerChoice } from '../options.js';
 import { probe } from './probe.js';
 
-/** Default `offloadThreshold`, in bytes (see README "Offload policy" for the measurements). */
+/** Default `offloadThreshold`, in bytes (see docs/offload.md for the measurements). */
 export const DEFAULT_OFFLOAD_THRESHOLD = 128 * 1024;
 
 /** JSON that is mostly long strings (this share or more) goes to the pool from the threshold:
