@@ -1,24 +1,15 @@
-// Everything the bench starts (redis-server processes, app children, temp dirs) is registered
-// here and torn down on every way out: normal end, failure, uncaught error, Ctrl-C (SIGINT),
-// SIGTERM and SIGHUP. Only a SIGKILL of the bench itself can leave children behind.
+// The app children the bench starts are registered here and torn down on every way out: normal
+// end, failure, uncaught error, Ctrl-C (SIGINT), SIGTERM and SIGHUP (each ends in process.exit,
+// whose 'exit' handler in support/redis-server.ts stops the redis-servers too). Only a SIGKILL of
+// the bench itself can leave children behind.
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 
 const children = new Set<ChildProcess>();
-const dirs = new Set<string>();
 let installed = false;
 
 export function trackChild(child: ChildProcess): void {
   children.add(child);
   child.once('exit', () => children.delete(child));
-}
-
-export function trackDir(dir: string): void {
-  dirs.add(dir);
-}
-
-export function untrackDir(dir: string): void {
-  dirs.delete(dir);
 }
 
 /** Synchronous, so it also runs from the 'exit' event and signal handlers. */
@@ -35,8 +26,6 @@ export function killEverything(): number {
     }
   }
   children.clear();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs.clear();
   return killed;
 }
 

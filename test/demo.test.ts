@@ -249,3 +249,19 @@ test.serial('when its port is taken the demo exits 1 and stops the redis-server 
   t.is(demo.redis.length, 2, demo.output());
   for (const r of demo.redis) t.false(alive(r.pid), `redis-server pid ${r.pid} is gone`);
 });
+
+test.serial('the demo never prints the password of a REDIS_URLS member, whether the URL is refused or used', async t => {
+  const refused = launch(t, await freePort(), { REDIS_URLS: 'redis://:hunter2-demo@127.0.0.1:notaport,http://u:hunter2-demo@h' });
+  t.is(await Promise.race([refused.exited, deadline(START_TIMEOUT_MS)]), 1, refused.output());
+  t.true(refused.output().includes('REDIS_URLS'), refused.output());
+  t.false(refused.output().includes('hunter2-demo'), refused.output());
+
+  const servers: RedisServer[] = await startServers(2);
+  t.teardown(() => Promise.all(servers.map(s => s.close())));
+  const used = launch(t, await freePort(), { REDIS_URLS: servers.map(s => `redis://:hunter2-demo@127.0.0.1:${s.port}`).join(',') });
+  await listening(used);
+  await new Browser(used.url).get('/setter');
+  const { code } = await stop(used, 'SIGTERM');
+  t.is(code, 0, used.output());
+  t.false(used.output().includes('hunter2-demo'), used.output());
+});

@@ -9,7 +9,7 @@ import expredis from 'expredis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderPage, type MemberRow } from './page.js';
-import { RedisNotInstalledError, startLocalRedis, stopAll, type LocalRedis } from './redis-processes.js';
+import { RedisNotInstalledError, shutdownAll, startServers, type RedisServer } from '../../support/redis-server.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -55,7 +55,9 @@ function parseUrls(value: string): string[] {
   const urls = value.split(',').map(u => u.trim()).filter(u => u !== '');
   const bad = urls.filter(u => !/^rediss?:\/\/[^/]/.test(u));
   if (urls.length === 0 || bad.length > 0) {
-    console.error(`REDIS_URLS must be comma-separated redis://host:port URLs, got ${JSON.stringify(value)}`);
+    // Quoted without any user:password part: a URL that fails to parse may still hold one.
+    const shown = (bad.length > 0 ? bad : [value]).map(u => JSON.stringify(u.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@')));
+    console.error(`REDIS_URLS must be comma-separated redis://host:port URLs, got ${shown.join(', ')}`);
     process.exit(1);
   }
   return urls;
@@ -67,7 +69,7 @@ function shutdown(code: number, why: string): Promise<never> {
   log(`${why}: stopping`);
   const deadline = setTimeout(() => {
     console.error(`[demo] shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms: killing the redis-server children`);
-    process.exit(1); // the 'exit' handler in redis-processes SIGKILLs them
+    process.exit(1); // the 'exit' handler in support/redis-server.ts SIGKILLs them
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
   stopping = (async () => {
@@ -83,7 +85,7 @@ function shutdown(code: number, why: string): Promise<never> {
         log(`store.close(): ${String(error)}`);
       }
     }
-    await stopAll();
+    await shutdownAll();
     log('stopped');
     process.exit(code);
   })();
@@ -157,16 +159,16 @@ async function main(): Promise<void> {
   const host = process.env.HOST || '127.0.0.1';
 
   let urls: string[];
-  let local: LocalRedis[] = [];
+  let local: RedisServer[] = [];
   if (process.env.REDIS_URLS) {
     urls = parseUrls(process.env.REDIS_URLS);
   } else {
     try {
-      local = await startLocalRedis(2);
+      local = await startServers(2);
     } catch (error) {
       if (error instanceof RedisNotInstalledError) {
         console.error(installHelp());
-        await stopAll();
+        await shutdownAll();
         process.exit(1);
       }
       console.error(`[demo] could not start redis-server: ${(error as Error).message}`);
