@@ -26,45 +26,66 @@ export type TtlFunction = (session: any) => number;
 export interface WorkerOptions {
   /** Threads kept once the pool has started (it starts at the first offloaded task). @default 1 */
   minThreads?: number;
-  /** @default one less than the cores, at least 1, at most 4 */
+  /** The most threads the pool runs. @default one less than the cores, at least 1, at most 4 */
   maxThreads?: number;
-  /** ms an idle thread lives. @default 30000 */
+  /** ms an idle thread above `minThreads` lives. @default 30000 */
   idleTimeout?: number;
 }
 
+/** Options of `new RedisStore(options)`. Any other key, or a value of the wrong kind, is a
+ * `TypeError` from the constructor naming the option. */
 export interface ExpredisOptions {
-  /** One entry per independent Redis deployment ("member"). */
+  /**
+   * One entry per independent Redis deployment (a "member"): `{ url }`, a node-redis config
+   * (`{ socket, username, password, database, … }`), a legacy `{ port, host, path, password, db,
+   * tls }`, or an already-created node-redis client (used as it is and left open by `close()`).
+   */
   clients: ClientEntry[];
-  /** @default 'session' */
+  /** Prepended as is to every key (`prefix + sid`); never empty. connect-redis uses `'sess:'`. @default 'session' */
   prefix?: string;
-  /** `false`, integer seconds ≥ 1, or a function of the session. @default the cookie decides */
+  /**
+   * The TTL of every write: `false` (keys never expire, `touch` does nothing), integer seconds
+   * ≥ 1, or a function of the session returning seconds. Unset: the cookie's `expires`, else its
+   * `maxAge`, else one day. A TTL of 0 or less deletes the session instead.
+   * @default undefined (the cookie decides)
+   */
   ttl?: false | number | TtlFunction;
-  /** @default 'json' */
+  /**
+   * `'json'` (exactly `JSON.stringify(session)`, connect-redis's format), `'msgpack'` (msgpackr
+   * records: smaller, much cheaper to decode), a `{ stringify, parse }` object (run on the main
+   * thread, output stored as it is), or `{ module }` (a file exporting both, loaded in the workers).
+   * @default 'json'
+   */
   serializer?: Serializer;
-  /** @default 'auto' */
+  /** Where codec work runs: `'auto'` (the pool only where it measured cheaper), `'always'`, or
+   * `'never'` (no thread ever starts). @default 'auto' */
   offload?: Offload;
-  /** bytes from which `offload: 'auto'` may use the pool. */
+  /** Bytes from which `offload: 'auto'` may use the pool. @default 131072 */
   offloadThreshold?: number;
+  /** The lazy piscina pool's size. */
   workers?: WorkerOptions;
   /** Planned: only `false` is accepted today. */
   compression?: false;
   /** Planned: only `false` is accepted today. */
   encryption?: false;
-  /** @default 1 */
+  /** Members that must acknowledge a write (`set`, `touch`, `destroy`, `clear`): an integer,
+   * `'majority'` or `'all'`. @default 1 */
   writeQuorum?: Quorum;
-  /** @default 1 */
+  /** Members whose answers `get` waits for; above 1 the newest value wins. A logout sticks
+   * across a member that missed it when `readQuorum + writeQuorum > members`. @default 1 */
   readQuorum?: Quorum;
-  /** ms. @default 1000 */
+  /** The longest the store waits for one command on one member, in ms. @default 1000 */
   commandTimeout?: number;
-  /** @default true */
+  /** Copy a session onto members that lack it (never over a present key). @default true */
   readRepair?: boolean;
-  /** bytes. @default 8 MiB */
+  /** Bytes: a larger encoded session is refused with `SessionTooLargeError`, and a larger stored
+   * value is not read. @default 8388608 (8 MiB) */
   maxSize?: number;
-  /** @default 100 */
+  /** COUNT for each SCAN of `length`, `ids`, `all` and `clear`. @default 100 */
   scanCount?: number;
-  /** @default false */
+  /** `touch` does nothing. @default false */
   disableTouch?: boolean;
-  /** @default false */
+  /** Idle connections, reconnect attempts and the idle pool do not keep the process alive. @default false */
   unref?: boolean;
 }
 
