@@ -6,9 +6,10 @@ import { move } from 'piscina';
 import { jsonText, utf8Bytes } from '../src/codec/json.js';
 import { ownBuffer, packMsgpack } from '../src/codec/pack.js';
 import { packModule, unpackModule } from '../src/codec/module.js';
-import type { DecodeTask, EncodeTask, TaskFailure } from './messages.js';
+import type { DecodeTask, EncodeTask, TaskClock, TaskFailure } from './messages.js';
 
-export async function encode(task: EncodeTask): Promise<unknown> {
+export async function encode(task: EncodeTask & TaskClock): Promise<unknown> {
+  started(task);
   let bytes: Uint8Array;
   try {
     switch (task.format) {
@@ -28,12 +29,17 @@ export async function encode(task: EncodeTask): Promise<unknown> {
   return move(ownBuffer(bytes));
 }
 
-export async function decode(task: DecodeTask): Promise<{ value: unknown } | TaskFailure> {
+export async function decode(task: DecodeTask & TaskClock): Promise<{ value: unknown } | TaskFailure> {
+  started(task);
   try {
     return { value: await unpackModule(task.href, task.bytes) };
   } catch (error) {
     return failure(error);
   }
+}
+
+function started(task: TaskClock): void {
+  Atomics.store(task.started, 0, BigInt(Date.now()));
 }
 
 function failure(error: unknown): TaskFailure {

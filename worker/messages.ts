@@ -21,3 +21,10 @@ export interface DecodeTask {
 export interface TaskFailure {
   readonly failed: { readonly type: string; readonly message: string };
 }
+
+/** Added by the pool to every task it submits: the worker stores Date.now() into `started[0]`
+ * when the task begins to run, so that the time limit counts running time only (not the time a
+ * new worker takes to start). Shared memory: the main thread reads it without a message. */
+export interface TaskClock {
+  readonly started: BigInt64Array;
+}
