@@ -94,7 +94,7 @@ export class CodecPool {
   #queue: Job[] = [];
   #head = 0;
   readonly #running = new Set<Running>();
-  /** Every thread piscina started and that has not exited (see #release). */
+  /** Every thread piscina started that has not exited yet (see #release). */
   readonly #threads = new Set<Worker>();
   #tasks = 0;
   #closed = false;
@@ -151,7 +151,7 @@ export class CodecPool {
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool) await pool.destroy();
-    this.#release([]);
+    this.#release();
   }
 
   #run(name: TaskName, message: () => Message): Promise<unknown> {
@@ -199,7 +199,7 @@ export class CodecPool {
         if (this.#finish(running)) job.resolve(value);
       },
       (error: unknown) => {
-        if (this.#pool) this.#release(this.#pool.threads);
+        this.#release();
         if (running.done) return;
         if (!running.timedOut && Atomics.load(task.started, 0) === 0n && job.handedBack < MAX_HAND_BACKS) {
           // The worker died (an uncaught throw left by an earlier task) before this task began:
@@ -230,15 +230,13 @@ export class CodecPool {
     return true;
   }
 
-  /** Unrefs the threads piscina no longer uses. A worker terminated while it was failing (an
-   * uncaught throw) sometimes never exits (Node 20, piscina 5.3.2), and its port would keep the
-   * process alive after close(); it runs no task code any more. */
-  #release(current: readonly Worker[]): void {
-    for (const thread of this.#threads) {
-      if (current.includes(thread)) continue;
-      thread.unref();
-      this.#threads.delete(thread);
-    }
+  /** Unrefs the threads piscina no longer uses (all of them once closed). A worker terminated
+   * while it was failing (an uncaught throw) sometimes never exits (Node 20, piscina 5.3.2), and
+   * piscina refs it again when its port closes, which would keep the process alive after
+   * close(); it runs no task code any more. */
+  #release(): void {
+    const current = this.#pool?.threads ?? [];
+    for (const thread of this.#threads) if (!current.includes(thread)) thread.unref();
   }
 
   #start(): Piscina {
@@ -253,11 +251,15 @@ export class CodecPool {
       });
       // A worker that failed while running no task (piscina reports those here).
       pool.on('error', (error: unknown) => {
-        this.#release(pool.threads);
+        this.#release();
         this.#onError(new WorkerError(`a pool worker failed: ${message(error)}`, { cause: error }));
       });
       pool.on('workerCreate', () => {
-        for (const thread of pool.threads) this.#threads.add(thread);
+        for (const thread of pool.threads) {
+          if (this.#threads.has(thread)) continue;
+          this.#threads.add(thread);
+          thread.once('exit', () => this.#threads.delete(thread));
+        }
       });
       this.#pool = pool;
     }
