@@ -16,7 +16,7 @@ import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { StoreClosedError, WorkerError, WorkerTimeoutError } from './errors.js';
 import type { WorkerOptions } from './options.js';
-import type { DecodeTask, EncodeTask, TaskClock, TaskFailure } from '../worker/messages.js';
+import type { DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from '../worker/messages.js';
 
 // Resolved beside this file: dist/src/pool.js → dist/worker/codec.js.
 const WORKER = new URL('../worker/codec.js', import.meta.url).href;
@@ -65,7 +65,7 @@ interface Message {
 interface Job {
   readonly name: TaskName;
   /** A fresh message for each submission (a transferred buffer cannot be sent twice). */
-  readonly message: () => Message;
+  readonly message: (slot: number) => Message;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   /** Submissions so far that a dying worker took and never started. */
@@ -77,11 +77,32 @@ const MAX_HAND_BACKS = 3;
 
 interface Running {
   readonly job: Job;
-  readonly task: Message['task'];
-  readonly controller: AbortController;
+  /** This task's index in #clocks. */
+  readonly slot: number;
+  readonly signal: TaskSignal;
   timer: NodeJS.Timeout | undefined;
   timedOut: boolean;
   done: boolean;
+}
+
+/** What aborts one task in piscina (its event-emitter form of an AbortSignal): an AbortController
+ * per task costs more main-thread time than the rest of the bookkeeping together. */
+class TaskSignal {
+  aborted = false;
+  #listener: (() => void) | undefined;
+  once(_event: 'abort', listener: () => void): void {
+    this.#listener = listener;
+  }
+  off(): void {
+    this.#listener = undefined;
+  }
+  removeListener(): void {
+    this.#listener = undefined;
+  }
+  abort(): void {
+    this.aborted = true;
+    this.#listener?.();
+  }
 }
 
 export class CodecPool {
@@ -94,6 +115,9 @@ export class CodecPool {
   #queue: Job[] = [];
   #head = 0;
   readonly #running = new Set<Running>();
+  /** When each running task started in its worker (ms since the epoch; 0: not yet), by slot. */
+  readonly #clocks: BigInt64Array;
+  readonly #freeSlots: number[];
   /** Every thread piscina started that has not exited yet (see #release). */
   readonly #threads = new Set<Worker>();
   #tasks = 0;
@@ -104,6 +128,8 @@ export class CodecPool {
     this.#onError = onError;
     this.#limit = taskTimeLimit(limits.commandTimeout);
     this.#heapMb = workerHeapMb(limits.maxSize);
+    this.#clocks = new BigInt64Array(new SharedArrayBuffer(8 * options.maxThreads));
+    this.#freeSlots = Array.from({ length: options.maxThreads }, (_, i) => i);
   }
 
   get started(): boolean {
@@ -113,16 +139,16 @@ export class CodecPool {
   /** Rejects with the task's own error (e.g. a serializer that throws), with WorkerError (the
    * worker died or ran too long), or with StoreClosedError (close() came first). */
   async encode(task: EncodeTask): Promise<Buffer> {
-    const result = (await this.#run('encode', () => ({ task: { ...task, started: clock() } }))) as Uint8Array | TaskFailure;
+    const result = (await this.#run('encode', slot => ({ task: { ...task, slot } }))) as Uint8Array | TaskFailure;
     if (!(result instanceof Uint8Array)) throw taskError(result);
     return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
   }
 
   /** The caller keeps `stored`: a copy is transferred. */
   async decode(href: string, stored: Uint8Array): Promise<unknown> {
-    const message = () => {
+    const message = (slot: number) => {
       const bytes = new Uint8Array(stored);
-      return { task: { href, bytes, started: clock() }, transferList: [bytes.buffer] };
+      return { task: { href, bytes, slot }, transferList: [bytes.buffer] };
     };
     const result = (await this.#run('decode', message)) as { value: unknown } | TaskFailure;
     if ('failed' in result) throw taskError(result);
@@ -154,7 +180,7 @@ export class CodecPool {
     this.#release();
   }
 
-  #run(name: TaskName, message: () => Message): Promise<unknown> {
+  #run(name: TaskName, message: Job['message']): Promise<unknown> {
     if (this.#closed) return Promise.reject(new StoreClosedError(name));
     this.#tasks++;
     return new Promise((resolve, reject) => {
@@ -177,11 +203,13 @@ export class CodecPool {
   }
 
   #submit(job: Job): void {
-    const { task, transferList } = job.message();
-    const running: Running = { job, task, controller: new AbortController(), timer: undefined, timedOut: false, done: false };
+    const slot = this.#freeSlots.pop()!; // #pump keeps running ≤ maxThreads
+    Atomics.store(this.#clocks, slot, 0n);
+    const { task, transferList } = job.message(slot);
+    const running: Running = { job, slot, signal: new TaskSignal(), timer: undefined, timedOut: false, done: false };
     this.#running.add(running);
     const check = () => {
-      const startedAt = Number(Atomics.load(task.started, 0));
+      const startedAt = Number(Atomics.load(this.#clocks, slot));
       // Not started yet (its worker is still starting): it cannot run past the limit before a
       // whole limit from now, so look again then.
       const left = startedAt === 0 ? this.#limit : startedAt + this.#limit - Date.now();
@@ -189,11 +217,11 @@ export class CodecPool {
         running.timer = setTimeout(check, left).unref();
       } else {
         running.timedOut = true;
-        running.controller.abort(); // piscina terminates the worker running it
+        running.signal.abort(); // piscina terminates the worker running it
       }
     };
     running.timer = setTimeout(check, this.#limit).unref();
-    const options = { name: job.name, signal: running.controller.signal, ...(transferList && { transferList }) };
+    const options = { name: job.name, signal: running.signal, ...(transferList && { transferList }) };
     (this.#start().run(task, options) as Promise<unknown>).then(
       value => {
         if (this.#finish(running)) job.resolve(value);
@@ -201,7 +229,8 @@ export class CodecPool {
       (error: unknown) => {
         this.#release();
         if (running.done) return;
-        if (!running.timedOut && Atomics.load(task.started, 0) === 0n && job.handedBack < MAX_HAND_BACKS) {
+        const neverStarted = Atomics.load(this.#clocks, slot) === 0n;
+        if (!running.timedOut && neverStarted && job.handedBack < MAX_HAND_BACKS) {
           // The worker died (an uncaught throw left by an earlier task) before this task began:
           // none of its code ran, so a new worker takes it, ahead of the queue.
           job.handedBack++;
@@ -226,6 +255,7 @@ export class CodecPool {
     running.done = true;
     clearTimeout(running.timer);
     this.#running.delete(running);
+    this.#freeSlots.push(running.slot);
     this.#pump();
     return true;
   }
@@ -248,6 +278,7 @@ export class CodecPool {
         idleTimeout: this.#options.idleTimeout,
         atomics: 'sync',
         resourceLimits: { maxOldGenerationSizeMb: this.#heapMb },
+        workerData: { clocks: this.#clocks } satisfies WorkerClocks,
       });
       // A worker that failed while running no task (piscina reports those here).
       pool.on('error', (error: unknown) => {
@@ -265,10 +296,6 @@ export class CodecPool {
     }
     return this.#pool;
   }
-}
-
-function clock(): BigInt64Array {
-  return new BigInt64Array(new SharedArrayBuffer(8));
 }
 
 function closedError(name: TaskName): StoreClosedError {

@@ -2,11 +2,13 @@
 // bytes, and (for module serializers) from stored bytes back to a session. Results are
 // transferred, never copied. An error of the serializer's own comes back as a TaskFailure
 // value; a rejected task means the pool itself failed.
-import { move } from 'piscina';
+import { move, workerData } from 'piscina';
 import { jsonText, utf8Bytes } from '../src/codec/json.js';
 import { ownBuffer, packMsgpack } from '../src/codec/pack.js';
 import { packModule, unpackModule } from '../src/codec/module.js';
-import type { DecodeTask, EncodeTask, TaskClock, TaskFailure } from './messages.js';
+import type { DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from './messages.js';
+
+const { clocks } = workerData as WorkerClocks;
 
 export async function encode(task: EncodeTask & TaskClock): Promise<unknown> {
   started(task);
@@ -39,7 +41,7 @@ export async function decode(task: DecodeTask & TaskClock): Promise<{ value: unk
 }
 
 function started(task: TaskClock): void {
-  Atomics.store(task.started, 0, BigInt(Date.now()));
+  Atomics.store(clocks, task.slot, BigInt(Date.now()));
 }
 
 function failure(error: unknown): TaskFailure {

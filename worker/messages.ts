@@ -22,9 +22,14 @@ export interface TaskFailure {
   readonly failed: { readonly type: string; readonly message: string };
 }
 
-/** Added by the pool to every task it submits: the worker stores Date.now() into `started[0]`
- * when the task begins to run, so that the time limit counts running time only (not the time a
- * new worker takes to start). Shared memory: the main thread reads it without a message. */
+/** Added by the pool to every task it submits: the worker stores Date.now() into
+ * `clocks[slot]` (WorkerClocks, shared by every worker) when the task begins to run, so that the
+ * time limit counts running time only, not the time a new worker takes to start. */
 export interface TaskClock {
-  readonly started: BigInt64Array;
+  readonly slot: number;
+}
+
+/** piscina's workerData: one clock per task that may be running at once (maxThreads). */
+export interface WorkerClocks {
+  readonly clocks: BigInt64Array;
 }
