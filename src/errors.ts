@@ -75,14 +75,34 @@ export class DecodeError extends ExpredisError {
 }
 Object.defineProperty(DecodeError.prototype, 'name', { value: 'DecodeError' });
 
-/** An operation was called after `close()`. */
+/** An operation was called after `close()`, or was still waiting for the pool when close() ended it. */
 export class StoreClosedError extends ExpredisError {
   override readonly code = 'ERR_EXPREDIS_STORE_CLOSED';
-  constructor(operation: string) {
-    super(`${operation}() was called after close()`);
+  constructor(operation: string, message = `${operation}() was called after close()`) {
+    super(message);
   }
 }
 Object.defineProperty(StoreClosedError.prototype, 'name', { value: 'StoreClosedError' });
+
+/** The pool worker running this operation's codec task exited, crashed or ran out of memory;
+ * `cause` is what the worker reported. Nothing was written; the pool starts a new worker. */
+export class WorkerError extends ExpredisError {
+  override readonly code: string = 'ERR_EXPREDIS_WORKER';
+}
+Object.defineProperty(WorkerError.prototype, 'name', { value: 'WorkerError' });
+
+/** This operation's codec task ran past the pool's time limit: it was aborted and its worker
+ * replaced. Nothing was written. */
+export class WorkerTimeoutError extends WorkerError {
+  override readonly code = 'ERR_EXPREDIS_WORKER_TIMEOUT';
+  /** The limit, in ms. */
+  readonly limit: number;
+  constructor(task: string, limit: number, options?: { cause?: unknown }) {
+    super(`a codec task (${task}) ran longer than the pool's time limit (${limit} ms); it was aborted and its worker replaced`, options);
+    this.limit = limit;
+  }
+}
+Object.defineProperty(WorkerTimeoutError.prototype, 'name', { value: 'WorkerTimeoutError' });
 
 /** Session ids are credentials: messages carry a short, stable hash instead. */
 export function sidHash(sid: string): string {

@@ -14,6 +14,8 @@ import type {
   SessionTooLargeError as TooLarge,
   DecodeError as Decode,
   StoreClosedError as StoreClosed,
+  WorkerError as Worker_,
+  WorkerTimeoutError as WorkerTimeout,
   ExpredisOptions as Options,
   Serializer as Serializer_,
   SerializerObject as SerializerObject_,
@@ -46,6 +48,8 @@ declare namespace expredis {
   export type SessionTooLargeError = TooLarge;
   export type DecodeError = Decode;
   export type StoreClosedError = StoreClosed;
+  export type WorkerError = Worker_;
+  export type WorkerTimeoutError = WorkerTimeout;
   export type ExpredisOptions = Options;
   export type Serializer = Serializer_;
   export type SerializerObject = SerializerObject_;

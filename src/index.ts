@@ -12,6 +12,8 @@ import {
   QuorumError,
   SessionTooLargeError,
   StoreClosedError,
+  WorkerError,
+  WorkerTimeoutError,
 } from './errors.js';
 
 const seeded = new WeakMap<object, typeof RedisStore>();
@@ -55,6 +57,8 @@ const api = {
   SessionTooLargeError,
   DecodeError,
   StoreClosedError,
+  WorkerError,
+  WorkerTimeoutError,
 };
 /** `expredis(session)`, carrying every named export as a property (the CommonJS view). */
 const expredis: typeof createStoreClass & typeof api & { default: typeof createStoreClass & typeof api; expredis: typeof createStoreClass & typeof api } =
@@ -73,6 +77,8 @@ export {
   SessionTooLargeError,
   DecodeError,
   StoreClosedError,
+  WorkerError,
+  WorkerTimeoutError,
 };
 // require('expredis') returns the factory itself (with the named exports attached above).
 export { expredis as 'module.exports' };

@@ -167,8 +167,10 @@ export class RedisStore extends session.Store {
     s.closing ??= (async () => {
       s.closed = true;
       await s.inFlight.drain(s.options.commandTimeout);
-      await s.memberSet.close();
+      // Codec work still pending fails with StoreClosedError before the connections go, so that
+      // none of it finishes into a closing member.
       await s.pool.close();
+      await s.memberSet.close();
     })();
     return settle(s.closing, callback);
   }
@@ -194,7 +196,7 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     emitDisconnect: () => store.emit('disconnect'),
     emitError,
   });
-  const pool = new CodecPool(options.workers, emitError);
+  const pool = new CodecPool(options.workers, emitError, options);
   const inFlight = new InFlight();
   const s: Internals = {
     raw,

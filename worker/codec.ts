@@ -2,13 +2,16 @@
 // bytes, and (for module serializers) from stored bytes back to a session. Results are
 // transferred, never copied. An error of the serializer's own comes back as a TaskFailure
 // value; a rejected task means the pool itself failed.
-import { move } from 'piscina';
+import { move, workerData } from 'piscina';
 import { jsonText, utf8Bytes } from '../src/codec/json.js';
 import { ownBuffer, packMsgpack } from '../src/codec/pack.js';
 import { packModule, unpackModule } from '../src/codec/module.js';
-import type { DecodeTask, EncodeTask, TaskFailure } from './messages.js';
+import type { DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from './messages.js';
 
-export async function encode(task: EncodeTask): Promise<unknown> {
+const { clocks } = workerData as WorkerClocks;
+
+export async function encode(task: EncodeTask & TaskClock): Promise<unknown> {
+  started(task);
   let bytes: Uint8Array;
   try {
     switch (task.format) {
@@ -28,12 +31,17 @@ export async function encode(task: EncodeTask): Promise<unknown> {
   return move(ownBuffer(bytes));
 }
 
-export async function decode(task: DecodeTask): Promise<{ value: unknown } | TaskFailure> {
+export async function decode(task: DecodeTask & TaskClock): Promise<{ value: unknown } | TaskFailure> {
+  started(task);
   try {
     return { value: await unpackModule(task.href, task.bytes) };
   } catch (error) {
     return failure(error);
   }
+}
+
+function started(task: TaskClock): void {
+  Atomics.store(clocks, task.slot, BigInt(Date.now()));
 }
 
 function failure(error: unknown): TaskFailure {

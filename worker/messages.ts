@@ -21,3 +21,15 @@ export interface DecodeTask {
 export interface TaskFailure {
   readonly failed: { readonly type: string; readonly message: string };
 }
+
+/** Added by the pool to every task it submits: the worker stores Date.now() into
+ * `clocks[slot]` (WorkerClocks, shared by every worker) when the task begins to run, so that the
+ * time limit counts running time only, not the time a new worker takes to start. */
+export interface TaskClock {
+  readonly slot: number;
+}
+
+/** piscina's workerData: one clock per task that may be running at once (maxThreads). */
+export interface WorkerClocks {
+  readonly clocks: BigInt64Array;
+}

@@ -3,7 +3,7 @@
 // a synchronous result is returned as is, so the inline path costs no extra tick.
 import { DecodeError } from '../errors.js';
 import type { Options, SerializerChoice } from '../options.js';
-import { PoolFailure, type CodecPool } from '../pool.js';
+import type { CodecPool } from '../pool.js';
 import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type Header } from './envelope.js';
 import { jsonText, parseJson, utf8Bytes } from './json.js';
 import { unpackFrom } from './msgpack.js';
@@ -88,12 +88,9 @@ export class Codec {
     const tree = toJsonTree(session);
     this.stats.encodeOffloaded++;
     const task = { format: s.kind, tree, version: nextVersion(), href: s.kind === 'module' ? s.href : undefined };
-    return this.#pool.encode(task).catch((error: unknown) => {
-      // The pool itself failed (a worker died): this one encode runs inline instead.
-      if (!(error instanceof PoolFailure)) throw error;
-      this.stats.encodeInline++;
-      return this.#encodeInline(s, tree);
-    });
+    // A worker that died or ran too long fails this write (WorkerError): never re-run inline,
+    // since the serializer's own code may be what killed it.
+    return this.#pool.encode(task);
   }
 
   /** A tombstone: what `destroy` leaves, so that repair cannot bring the session back. */
@@ -157,13 +154,9 @@ export class Codec {
     const inPool = this.#policy.decodeInPool(stored.length);
     if (inPool) this.stats.decodeOffloaded++;
     else this.stats.decodeInline++;
-    const decoded = inPool
-      ? this.#pool.decode(s.href, stored).catch((error: unknown) => {
-          // The pool itself failed (a worker died): decode inline rather than call the data bad.
-          if (!(error instanceof PoolFailure)) throw error;
-          return unpackModule(s.href, stored);
-        })
-      : unpackModule(s.href, stored);
+    // A worker that died or ran too long on this value (a WorkerError) makes it unreadable here,
+    // never re-run inline: the module's parse may be what killed it.
+    const decoded = inPool ? this.#pool.decode(s.href, stored) : unpackModule(s.href, stored);
     return decoded.then(value => plainObject(jsonOnly(value, false))).catch((error: unknown) => {
       throw this.#failed(error, stored, { format: Format.module, flags: 0, version: UNVERSIONED });
     });
