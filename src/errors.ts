@@ -104,6 +104,12 @@ export class WorkerTimeoutError extends WorkerError {
 }
 Object.defineProperty(WorkerTimeoutError.prototype, 'name', { value: 'WorkerTimeoutError' });
 
+/** The operation could not run its codec work at all (its worker failed, or the store closed
+ * meanwhile): it fails with this error rather than reading a copy as absent. */
+export function isCodecAbort(error: unknown): error is WorkerError | StoreClosedError {
+  return error instanceof WorkerError || error instanceof StoreClosedError;
+}
+
 /** Session ids are credentials: messages carry a short, stable hash instead. */
 export function sidHash(sid: string): string {
   return 'sid#' + createHash('sha256').update(sid).digest('hex').slice(0, 8);

@@ -12,7 +12,7 @@ import type { Codec, SessionObject } from './codec/codec.js';
 import { textEnvelope, type Header, type TextEnvelope } from './codec/envelope.js';
 import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
 import { memberDecodeError } from './codec/decode-error.js';
-import { type DecodeError, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
+import { type DecodeError, isCodecAbort, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
 import { repairFrom, type ClearFence } from './members/repair.js';
 import type { InFlight } from './in-flight.js';
@@ -188,10 +188,22 @@ class Read {
       },
       (error: unknown) => {
         this.#decoding = false;
+        if (isCodecAbort(error)) {
+          // The worker decoding it died or hung, or the store closed: the get fails, as any
+          // operation whose codec work failed does, rather than log the user out.
+          this.#abort(error);
+          return;
+        }
         drop(error);
         this.#advance();
       },
     );
+  }
+
+  #abort(error: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#reject(error);
   }
 
   /** A value over maxSize is not decoded (nor repaired from): it reads as absent on that member. */

@@ -13,7 +13,7 @@ import type { Header } from './codec/envelope.js';
 import { Format, HEADER_SIZE } from './codec/envelope.js';
 import { compareVersions, type Version } from './codec/version.js';
 import { memberDecodeError } from './codec/decode-error.js';
-import { type DecodeError, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
+import { type DecodeError, isCodecAbort, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
 import { ScanFailure, scanPages, settleQuorum } from './members/fan-out.js';
 import type { Member, Outcome } from './members/member.js';
 import type { ClearFence } from './members/repair.js';
@@ -202,6 +202,7 @@ async function fetchSession(ctx: ScanContext, found: Found): Promise<SessionObje
       if (header?.format === Format.tombstone) return null; // destroyed meanwhile
       return await ctx.codec.decode(stored, header);
     } catch (error) {
+      if (isCodecAbort(error)) throw error;
       ctx.decodeFailed(memberDecodeError(error, copy.member));
     }
   }

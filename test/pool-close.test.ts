@@ -47,3 +47,19 @@ test('offloaded sets still pending at close() fail with StoreClosedError, and no
   }
   t.log(`${outcomes.length - rejected.length} sets completed before close(), ${rejected.length} failed with StoreClosedError; ${calls.length} stringify calls`);
 });
+
+test('a get still decoding in the pool at close() fails with StoreClosedError, not a null that would log the user out', async t => {
+  const store = await openCodecStore(t, servers, {
+    serializer: moduleSerializer('pool-hostile-module'),
+    offload: 'always',
+    commandTimeout: 200,
+    workers: { maxThreads: 1 },
+  });
+  await store.set('stuck', asSession({ cookie: realCookie(), hostileParse: 'spin' }));
+  const get = settleWithin(store.get('stuck'), 10_000);
+  await sleep(100); // the parse is running
+  await store.close();
+  const outcome = await get;
+  t.is(outcome.status, 'rejected');
+  t.true((outcome as { error: unknown }).error instanceof StoreClosedError, String((outcome as { error: unknown }).error));
+});

@@ -60,3 +60,18 @@ test('a burst of 500 healthy offloaded 300 KB encodes queued on one thread, 4 ms
   t.true(ms > 2000, `the burst took ${ms} ms, longer than the limit`);
   t.log(`500 sets in ${ms} ms`);
 });
+
+test('a get whose parse hangs its worker fails with WorkerTimeoutError after the limit, and the next get works', async t => {
+  const store = await openCodecStore(t, servers, {
+    serializer: moduleSerializer('pool-hostile-module'),
+    offload: 'always',
+    commandTimeout: 200,
+    workers: { maxThreads: 1 },
+  });
+  await store.set('stuck', asSession({ cookie: realCookie(), hostileParse: 'spin' }));
+  await store.set('fine', asSession({ cookie: realCookie(), n: 1 }));
+  const outcome = await settleWithin(store.get('stuck'), 15_000);
+  t.is(outcome.status, 'rejected');
+  t.true((outcome as { error: unknown }).error instanceof WorkerTimeoutError, String((outcome as { error: unknown }).error));
+  t.like(await store.get('fine'), { n: 1 });
+});

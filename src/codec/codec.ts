@@ -1,7 +1,7 @@
 // The codec: a session → the bytes stored on every member, and stored bytes → a session. One
 // encode serves every member. Work runs inline or in the pool as the offload policy says;
 // a synchronous result is returned as is, so the inline path costs no extra tick.
-import { DecodeError, WorkerError } from '../errors.js';
+import { DecodeError, isCodecAbort } from '../errors.js';
 import type { Options, SerializerChoice } from '../options.js';
 import type { CodecPool } from '../pool.js';
 import { FLAG_PROTO_ESCAPED, Format, HEADER_SIZE, hasEnvelope, readHeader, type Header } from './envelope.js';
@@ -158,6 +158,7 @@ export class Codec {
     // never re-run inline: the module's parse may be what killed it.
     const decoded = inPool ? this.#pool.decode(s.href, stored) : unpackModule(s.href, stored);
     return decoded.then(value => plainObject(jsonOnly(value, false))).catch((error: unknown) => {
+      if (isCodecAbort(error)) throw error; // says nothing about the stored value
       throw this.#failed(error, stored, { format: Format.module, flags: 0, version: UNVERSIONED });
     });
   }
@@ -170,8 +171,6 @@ export class Codec {
     if (error instanceof DecodeError) return error;
     const what = stored === undefined ? 'stored value' : `stored ${formatName(header, this.#serializer)} value of ${byteLength(stored)} bytes`;
     if (error instanceof NotJson) return new DecodeError(`${what} ${error.message}`);
-    // The pool's own errors hold no content (an exit code, out of memory, a time limit): kept as cause.
-    if (error instanceof WorkerError) return new DecodeError(`${what} could not be decoded: its worker failed (${error.name})`, { cause: error });
     const name = error instanceof Error && /^\w{1,40}$/.test(error.name) ? error.name : 'error';
     return new DecodeError(`${what} could not be decoded (${name})`);
   }
