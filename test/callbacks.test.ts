@@ -59,7 +59,7 @@ for (const [name, call] of methods) {
   });
 
   test.serial(`${name} with a callback reports a failure through it exactly once, asynchronously`, async t => {
-    const store = await open(t, [], { clients: [{ port: await freePort() }] }, { waitReady: false });
+    const store = await open(t, [], { clients: [{ port: await freePort() }] }, { waitFor: false });
     store.on('error', () => undefined);
     // A closed store fails every method except close() itself; a store on a dead port fails the rest.
     if (name !== 'close') await store.close();

@@ -124,7 +124,7 @@ test('a member that requires a password the store does not have is reported on e
   const [good] = await ownServers(t, 1);
   const locked = await passwordServer(t, 'x');
   const errors: MemberError[] = [];
-  const store = await open(t, [good!, locked], {}, { waitReady: false });
+  const store = await open(t, [good!, locked], {}, { waitFor: false });
   store.on('error', (error: MemberError) => errors.push(error));
   await promised(store.ready({ timeout: 15_000 }));
   await eventually(() => errors.some(e => e.client === store.clients[1]), 10_000, 'an error from the locked member');
@@ -136,7 +136,7 @@ test('a member that requires a password the store does not have is reported on e
   t.deepEqual(await store.get('sid'), data);
   t.false(store.stats().members[1]!.healthy);
 
-  const strict = await open(t, [good!, locked], { writeQuorum: 'all', prefix: store.prefix }, { waitReady: false });
+  const strict = await open(t, [good!, locked], { writeQuorum: 'all', prefix: store.prefix }, { waitFor: false });
   strict.on('error', () => undefined);
   await eventually(() => strict.stats().members[0]!.healthy, 15_000, 'the good member usable');
   const error = await t.throwsAsync(promised(strict.set('sid', asSession(data))), { instanceOf: QuorumError });
@@ -146,7 +146,7 @@ test('a member that requires a password the store does not have is reported on e
 test('a wrong password is reported on error; the right one (legacy password key) works', async t => {
   const locked = await passwordServer(t, 'x');
   const errors: MemberError[] = [];
-  const wrong = await open(t, [], { clients: [{ port: locked.port, password: 'wrong' }] }, { waitReady: false });
+  const wrong = await open(t, [], { clients: [{ port: locked.port, password: 'wrong' }] }, { waitFor: false });
   wrong.on('error', (error: MemberError) => errors.push(error));
   await eventually(() => errors.length > 0, 10_000, 'an error event');
   t.is(errors[0]!.client, wrong.clients[0]);

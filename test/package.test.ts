@@ -109,7 +109,7 @@ test('the errors the store rejects with are the exported classes, each with its 
   };
   seen.set('ExpredisError', new esm.ExpredisError('base'));
 
-  const dead = await open(t, [], { clients: [{ port: await freePort() }] }, { waitReady: false });
+  const dead = await open(t, [], { clients: [{ port: await freePort() }] }, { waitFor: false });
   dead.on('error', () => undefined);
   await promised(dead.set('sid', asSession(sessionWith()))).catch(keep); // QuorumError
   await dead.get('sid').catch(keep); // NoMemberError

@@ -17,7 +17,7 @@ const servers = fileServers(2);
 
 test('connect and ready are emitted once per member, after the handshake, each with that member\'s client', async t => {
   const seen: { event: string; client: unknown; ready: boolean }[] = [];
-  const store = await open(t, servers, {}, { waitReady: false });
+  const store = await open(t, servers, {}, { waitFor: false });
   for (const event of ['connect', 'ready'] as const) {
     store.on(event, (client: RedisClientType) => seen.push({ event, client, ready: client.isReady }));
   }
@@ -39,7 +39,7 @@ test('connect and ready are emitted once per member, after the handshake, each w
 test('a member on a dead port is reported on error with .client and ECONNREFUSED', async t => {
   const dead = await freePort();
   const errors: (Error & { client?: unknown; code?: string })[] = [];
-  const store = await open(t, [], { clients: [{ port: servers[0]!.port }, { port: dead }] }, { waitReady: false });
+  const store = await open(t, [], { clients: [{ port: servers[0]!.port }, { port: dead }] }, { waitFor: false });
   store.on('error', (error: Error) => errors.push(error));
   await eventually(() => errors.length > 0, 10_000, 'an error event');
   const error = errors[0]!;
@@ -56,7 +56,7 @@ test('the process stays up when nobody listens for error: dead ports, decode fai
 
 test('a write before any member is usable fails at once with QuorumError naming every member', async t => {
   const ports = [await freePort(), await freePort()];
-  const store = await open(t, [], { clients: ports.map(port => ({ port })), commandTimeout: 10_000 }, { waitReady: false });
+  const store = await open(t, [], { clients: ports.map(port => ({ port })), commandTimeout: 10_000 }, { waitFor: false });
   store.on('error', () => undefined);
   for (const delay of [0, 300]) {
     await new Promise(resolve => setTimeout(resolve, delay));
@@ -72,7 +72,7 @@ test('a write before any member is usable fails at once with QuorumError naming 
 });
 
 test('a write issued right after the constructor, before the handshake, fails at once', async t => {
-  const store = await open(t, servers, {}, { waitReady: false });
+  const store = await open(t, servers, {}, { waitFor: false });
   await t.throwsAsync(promised(store.set('sid', asSession(sessionWith()))), { instanceOf: QuorumError });
   await promised(store.ready({ timeout: 15_000 }));
   await t.notThrowsAsync(promised(store.set('sid', asSession(sessionWith()))));

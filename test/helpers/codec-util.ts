@@ -5,9 +5,9 @@ import { Unpackr } from 'msgpackr';
 import session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { ExecutionContext } from 'ava';
-import { RedisStore, type ExpredisOptions } from '../../src/index.js';
+import type { RedisStore, ExpredisOptions } from '../../src/index.js';
 import type { RedisServer } from './redis-server.js';
-import { eventually, uniquePrefix } from './store.js';
+import { openStore } from './store.js';
 
 /** The compiled fixture `dist/test/fixtures/<name>.js`, as a file: URL href. */
 export function fixtureHref(name: string): string {
@@ -24,9 +24,7 @@ export function asSession(value: unknown): SessionData {
   return value as SessionData;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
+export { sleep } from './store.js';
 
 export type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; error: unknown } | { status: 'timeout' };
 
@@ -136,20 +134,6 @@ export function jsonRoundTrip<T>(value: T): unknown {
  * be short, so this allows 20 s. `writeQuorum` defaults to 'all' here, so that a write has reached
  * every member when it resolves and the tests can look at each member's bytes right after it.
  */
-export async function openCodecStore(
-  t: ExecutionContext,
-  servers: readonly RedisServer[],
-  options: Partial<ExpredisOptions> = {},
-): Promise<RedisStore> {
-  const store = new RedisStore({
-    clients: servers.map(s => ({ port: s.port })),
-    prefix: uniquePrefix(t),
-    commandTimeout: 5000,
-    writeQuorum: 'all',
-    ...options,
-  });
-  t.teardown(() => store.close());
-  await store.ready({ timeout: 20_000 });
-  await eventually(() => store.stats().members.every(m => m.healthy), 20_000, 'every member usable');
-  return store;
+export function openCodecStore(t: ExecutionContext, servers: readonly RedisServer[], options: Partial<ExpredisOptions> = {}): Promise<RedisStore> {
+  return openStore(t, servers, { commandTimeout: 5000, writeQuorum: 'all', ...options }, { waitFor: 'all', timeoutMs: 20_000 });
 }

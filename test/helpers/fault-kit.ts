@@ -134,9 +134,7 @@ export function activeResources(): Record<string, number> {
   return counts;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
+export { sleep } from './store.js';
 
 /** The Promise a store method returns when called without a callback (its overloads say `void`). */
 export function promised<T = void>(value: Promise<T> | void): Promise<T> {

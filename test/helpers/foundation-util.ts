@@ -1,18 +1,13 @@
-// Small helpers shared by the foundation acceptance tests (issue 2): servers owned by one test,
-// child Node processes running a compiled fixture, session-shaped objects, and a MONITOR tap.
+// Small helpers shared by the foundation tests: servers owned by one test, child Node processes
+// running a compiled fixture, session-shaped objects, and a MONITOR tap.
 import type { ExecutionContext } from 'ava';
 import type { SessionData } from 'express-session';
 import { createClient, type RedisClientType } from 'redis';
-import { RedisStore, type ExpredisOptions } from '../../src/index.js';
-import { startServers, type RedisServer } from './redis-server.js';
-import { eventually, uniquePrefix } from './store.js';
+import type { RedisStore, ExpredisOptions } from '../../src/index.js';
+import type { RedisServer } from './redis-server.js';
+import { openStore, type WaitFor } from './store.js';
 
-/** `n` redis-server processes that belong to this test only, closed in its teardown. */
-export async function ownServers(t: ExecutionContext, n: number, extraArgs: string[] = []): Promise<RedisServer[]> {
-  const servers = await startServers(n, extraArgs);
-  t.teardown(() => Promise.all(servers.map(s => s.close())));
-  return servers;
-}
+export { ownServers } from './fault-kit.js';
 
 /** An express-session-shaped object, typed for the Store API. */
 export function asSession(value: Record<string, unknown>): SessionData {
@@ -32,9 +27,7 @@ export async function monitor(client: RedisClientType): Promise<string[][]> {
   return seen;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
+export { sleep } from './store.js';
 
 /**
  * The Promise of a call made without a callback, checked at run time (a method that returned
@@ -46,30 +39,10 @@ export function promised<T = void>(value: Promise<T> | void): Promise<T> {
   return value;
 }
 
-/**
- * A store over `servers` with a unique prefix, closed after the test. These tests check
- * behaviour, not latency: on a loaded 2-core machine a 1 s commandTimeout can pass while a test
- * process waits for CPU, so the default here is 5 s (tests about "at once" set their own).
- * `waitReady`: 'all' (default) waits until every member is usable, 'quorum' only for ready().
- */
-export async function open(
-  t: ExecutionContext,
-  servers: readonly RedisServer[],
-  options: Partial<ExpredisOptions> = {},
-  { waitReady = 'all' }: { waitReady?: 'all' | 'quorum' | false } = {},
-): Promise<RedisStore> {
-  const store = new RedisStore({
-    clients: servers.map(s => ({ port: s.port })),
-    prefix: uniquePrefix(t),
-    commandTimeout: 5000,
-    ...options,
-  });
-  t.teardown(() => promised(store.close()));
-  if (waitReady) await promised(store.ready({ timeout: 15_000 }));
-  // ready() resolves once writeQuorum members are usable; most tests need every member to hold
-  // what they write, so by default wait for all of them.
-  if (waitReady === 'all') await eventually(() => store.stats().members.every(m => m.healthy), 15_000, 'every member usable');
-  return store;
+/** `openStore` as the foundation tests use it: `commandTimeout` 5000 and up to 15 s to get ready,
+ * for a heavily loaded machine; by default every member usable. */
+export function open(t: ExecutionContext, servers: readonly RedisServer[], options: Partial<ExpredisOptions> = {}, { waitFor = 'all' }: { waitFor?: WaitFor } = {}): Promise<RedisStore> {
+  return openStore(t, servers, { commandTimeout: 5000, ...options }, { waitFor, timeoutMs: 15_000 });
 }
 
 /**

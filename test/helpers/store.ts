@@ -11,12 +11,19 @@ export function uniquePrefix(t: ExecutionContext, salt = ''): string {
   return 't' + createHash('sha1').update(t.title + salt + Math.random()).digest('hex').slice(0, 10) + ':';
 }
 
-/** A store over `servers` (legacy `{ port }` entries) with a unique prefix, closed after the test. */
+/** Which members a new test store waits for: none, `writeQuorum` of them (`ready()`), or all. */
+export type WaitFor = false | 'quorum' | 'all';
+
+/**
+ * The one way tests open a store: over `servers` (legacy `{ port }` entries), with a unique prefix,
+ * closed in the test's teardown. `waitFor` 'all' also waits until every member is healthy, which
+ * most tests need to look at every member's bytes right after a write.
+ */
 export async function openStore(
   t: ExecutionContext,
   servers: readonly RedisServer[],
   options: Partial<ExpredisOptions> = {},
-  { waitReady = true } = {},
+  { waitFor = 'quorum', timeoutMs = 5000 }: { waitFor?: WaitFor; timeoutMs?: number } = {},
 ): Promise<RedisStore> {
   const store = new RedisStore({
     clients: servers.map(s => ({ port: s.port })),
@@ -24,7 +31,8 @@ export async function openStore(
     ...options,
   });
   t.teardown(() => store.close() as Promise<void>);
-  if (waitReady) await store.ready({ timeout: 5000 });
+  if (waitFor) await store.ready({ timeout: timeoutMs });
+  if (waitFor === 'all') await eventually(() => store.stats().members.every(m => m.healthy), timeoutMs, 'every member usable');
   return store;
 }
 
@@ -42,12 +50,18 @@ export async function rawValue(client: RedisClientType, key: string): Promise<Bu
   return client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(key) as Promise<Buffer | null>;
 }
 
+/** A pause: only for checking that something does NOT happen within a window; to wait for
+ * something to happen, use `eventually`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
 /** Resolves when `predicate` holds, polling every 20 ms; rejects after `timeoutMs`. */
 export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise(resolve => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 
