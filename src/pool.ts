@@ -50,8 +50,11 @@ export function workerHeapMb(maxSize: number): number {
 }
 
 export interface PoolStats {
+  /** Worker threads alive now (0 until the first offloaded task). */
   threads: number;
+  /** Tasks handed to the pool so far. */
   tasks: number;
+  /** Tasks waiting for a thread now. */
   queued: number;
 }
 

@@ -19,9 +19,13 @@ import { WriteOrder } from './write-order.js';
 import { destroySession, setSession, touchSession, type WriteContext } from './writes.js';
 import type { RedisClientType } from 'redis';
 
+/** What `store.stats()` returns. */
 export interface StoreStats {
+  /** One entry per member, in `clients` order. */
   members: MemberStats[];
+  /** The worker pool. */
   pool: PoolStats;
+  /** Where encoding and decoding ran, and what failed. */
   codec: CodecStats;
   /** Reads decided from fewer answers than readQuorum (availability first). */
   reads: { belowQuorum: number };
@@ -48,6 +52,14 @@ function state(store: object): Internals {
   return s;
 }
 
+/**
+ * An express-session store over several independent Redis deployments ("members").
+ *
+ * Events: `error` (an Error with `.client`, the member's node-redis client: a member's connection
+ * or command failed, or a stored value could not be read; emitted only while someone listens),
+ * `connect` and `ready` (the client: a member became usable), `disconnect` (the last usable
+ * member was lost: express-session bypasses the store until the next `connect`).
+ */
 export class RedisStore extends session.Store {
   constructor(options: ExpredisOptions) {
     super();
@@ -59,6 +71,7 @@ export class RedisStore extends session.Store {
     return state(this).memberSet.members.map(m => m.client);
   }
 
+  /** Prepended to every session id to make its key. */
   get prefix(): string {
     return state(this).options.prefix;
   }
@@ -83,6 +96,13 @@ export class RedisStore extends session.Store {
     return state(this).options.disableTouch;
   }
 
+  /**
+   * The session, or `null`: sent to every member at once; with `readQuorum` 1 the first valid
+   * answer wins (a miss, a tombstone or an unreadable value counts as absent), above 1 the newest
+   * of that many answers. Members that lack it are repaired after the reply. Fails with
+   * `NoMemberError` only when no member answered; a `sid` that is not a non-empty string is a
+   * `TypeError`.
+   */
   override get(sid: string): Promise<StoredSession | null>;
   override get(sid: string, callback: Callback<StoredSession | null>): void;
   override get(sid: string, callback?: Callback<StoredSession | null>): Promise<StoredSession | null> | void;
@@ -95,6 +115,12 @@ export class RedisStore extends session.Store {
     });
   }
 
+  /**
+   * Writes the session to every member; succeeds once `writeQuorum` acknowledged, else fails with
+   * `QuorumError`. The TTL follows `ttl` or the cookie; a TTL of 0 or less destroys instead. A
+   * session larger than `maxSize` fails with `SessionTooLargeError`; a bad `sid` or a session
+   * that is not an object is a `TypeError`. In each case nothing is written.
+   */
   override set(sid: string, session: session.SessionData): Promise<void>;
   override set(sid: string, session: session.SessionData, callback: Callback<void>): void;
   override set(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void;
@@ -102,6 +128,10 @@ export class RedisStore extends session.Store {
     return run(this, 'set', callback, s => setSession(s, checkSid('set', sid), checkSession('set', session)));
   }
 
+  /**
+   * Refreshes the session's TTL on every member (a member without the key still acknowledges, and
+   * with `readRepair` gets the session written). Does nothing with `disableTouch` or `ttl: false`.
+   */
   override touch(sid: string, session: session.SessionData): Promise<void>;
   override touch(sid: string, session: session.SessionData, callback: Callback<void>): void;
   override touch(sid: string, session: session.SessionData, callback?: Callback<void>): Promise<void> | void;
@@ -109,6 +139,10 @@ export class RedisStore extends session.Store {
     return run(this, 'touch', callback, s => touchSession(s, checkSid('touch', sid), checkSession('touch', session)));
   }
 
+  /**
+   * Logs the session out: every member gets a tombstone that lives as long as the session had
+   * left (one day when unknown), so repair can never bring it back. Settles by `writeQuorum`.
+   */
   override destroy(sid: string): Promise<void>;
   override destroy(sid: string, callback: Callback<void>): void;
   override destroy(sid: string, callback?: Callback<void>): Promise<void> | void;
@@ -116,6 +150,8 @@ export class RedisStore extends session.Store {
     return run(this, 'destroy', callback, s => destroySession(s, checkSid('destroy', sid)));
   }
 
+  /** The number of sessions under `prefix` over the union of the members that answer (tombstones
+   * are not sessions). Fails with `NoMemberError` only when no member answers. */
   override length(): Promise<number>;
   override length(callback: Callback<number>): void;
   override length(callback?: Callback<number>): Promise<number> | void;
@@ -123,6 +159,7 @@ export class RedisStore extends session.Store {
     return run(this, 'length', callback, s => sessionCount(s));
   }
 
+  /** The ids of every session under `prefix`, over the union of the members that answer. */
   ids(): Promise<string[]>;
   ids(callback: Callback<string[]>): void;
   ids(callback?: Callback<string[]>): Promise<string[]> | void;
@@ -130,6 +167,8 @@ export class RedisStore extends session.Store {
     return run(this, 'ids', callback, s => sessionIds(s));
   }
 
+  /** Every session under `prefix` with its `id`, the newest copy of each, over the union of the
+   * members that answer. */
   override all(): Promise<(StoredSession & { id: string })[]>;
   override all(callback: Callback<(StoredSession & { id: string })[]>): void;
   override all(callback?: Callback<(StoredSession & { id: string })[]>): Promise<(StoredSession & { id: string })[]> | void;
@@ -137,6 +176,9 @@ export class RedisStore extends session.Store {
     return run(this, 'all', callback, s => allSessions(s) as Promise<(StoredSession & { id: string })[]>);
   }
 
+  /** Deletes every key under `prefix` (and nothing else) on every member, page by page; settles by
+   * `writeQuorum`. No session that existed when it was called survives it, whatever reads ran
+   * meanwhile. */
   override clear(): Promise<void>;
   override clear(callback: Callback<void>): void;
   override clear(callback?: Callback<void>): Promise<void> | void;
@@ -175,6 +217,9 @@ export class RedisStore extends session.Store {
     return settle(s.closing, callback);
   }
 
+  /** Counters and health per member (`label`, `ready`, `healthy`, `operations`, `failures`,
+   * `timeouts`, `repairs`, `latencyMs`), the pool's threads and tasks, the codec's work and
+   * failures, and reads decided below `readQuorum`. */
   stats(): StoreStats {
     const s = state(this);
     return {

@@ -19,10 +19,15 @@ export type Payload = string | Buffer;
 export type SessionObject = Record<string, unknown>;
 
 export interface CodecStats {
+  /** Sessions encoded on the main thread. */
   encodeInline: number;
+  /** Sessions encoded in the worker pool. */
   encodeOffloaded: number;
+  /** Stored values decoded on the main thread. */
   decodeInline: number;
+  /** Stored values decoded in the worker pool (`{ module }` serializers). */
   decodeOffloaded: number;
+  /** Stored values that could not be read as a session (each also reported on `error`). */
   decodeFailures: number;
 }
 

@@ -12,13 +12,21 @@ export type Outcome =
   | { readonly ok: false; readonly kind: 'down' | 'error' | 'timeout'; readonly error: Error };
 
 export interface MemberStats {
+  /** `host:port`, or the socket path; never a credential. */
   label: string;
+  /** The client is connected and past its handshake. */
   ready: boolean;
+  /** The member is usable: ready, and not taken out after consecutive timeouts. */
   healthy: boolean;
+  /** Commands sent to it. */
   operations: number;
+  /** Commands that failed, including those not sent because it was down. */
   failures: number;
+  /** Commands that did not answer within `commandTimeout`. */
   timeouts: number;
+  /** Sessions written to it by repair. */
   repairs: number;
+  /** Over its last 1024 answers, in ms. */
   latencyMs: { p50: number; p99: number };
 }
 
