@@ -148,3 +148,59 @@ export interface BenchResults {
   e2e?: E2eResults;
   pool?: PoolResults;
 }
+
+/** Per encoder, one figure each. */
+export interface ByEncoder {
+  fused: number;
+  packr: number;
+}
+
+/** bench/results/encoder.json, written by `npm run bench:encoder` (bench/encoder.ts). */
+export interface EncoderResults {
+  meta: Meta;
+  command: string;
+  rounds: number;
+  /** set+get pairs (and isolated encodes) per encoder per round. */
+  ops: number;
+  /** What the set+get figures count: the main thread's CPU (schedstat) or, where unavailable, wall time. */
+  clock: 'main-thread CPU' | 'wall';
+  session: { jsonBytes: number; storedBytes: ByEncoder };
+  /** Keep the fused encoder only when its set+get is at least this fraction cheaper than Packr's. */
+  keepFusedIfCheaperBy: number;
+  perRound: { setGetMs: { fused: number[]; packr: number[] }; encodeUs: { fused: number[]; packr: number[] } };
+  median: { setGetMs: ByEncoder; encodeUs: ByEncoder };
+  /** fused ÷ packr of set+get, median of the per-round ratios. */
+  ratio: number;
+  /** fused ÷ packr of the isolated encode, median of the per-round ratios. */
+  encodeRatio: number;
+  decision: 'fused' | 'packr';
+  /** µs per decode of the cart without and with the decode-side JSON check, median of 5 runs. */
+  decodeCheck: {
+    msgpack: { unpackUs: number; checkedUs: number };
+    json: { parseUs: number; checkedUs: number };
+  };
+}
+
+export type ScanOperation = 'length' | 'ids' | 'clear';
+
+export interface ScanFigures {
+  /** median ms. */
+  ms: number;
+  /** median high-water of heapUsed above its value before the operation, MiB. */
+  heapMiB: number;
+  /** ms of each run. */
+  runs: number[];
+}
+
+/** bench/results/scan.json, written by `npm run bench:scan` (bench/scan.ts). */
+export interface ScanResults {
+  meta: Meta;
+  command: string;
+  sessionsPerMember: number;
+  runs: number;
+  sampleMs: number;
+  gc: boolean;
+  results: { label: string; operations: Record<ScanOperation, ScanFigures> }[];
+  /** expredis ÷ connect-redis, per operation. */
+  ratios: Record<ScanOperation, { time: number; heap: number }>;
+}

@@ -8,6 +8,9 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** `value` to `digits` decimals, for the figures written to a results file. */
+export const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
 /** Nearest-rank percentile, p in [0, 100]. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
