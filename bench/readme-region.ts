@@ -1,8 +1,9 @@
 // What the committed benchmark results become in the documentation: docs/performance.md (the
 // whole file) and the five summary lines README shows between two markers. Pure functions of
-// bench/results/latest.json, so `npm run check:bench` can regenerate both and compare.
+// bench/results/latest.json (and, for two sections of the page, encoder.json and scan.json), so
+// `npm run check:bench` can regenerate both and compare.
 import { ratio, renderMarkdown } from './report.js';
-import type { BenchResults, CodecPoint } from './results.js';
+import type { BenchResults, CodecPoint, EncoderResults, Meta, ScanOperation, ScanResults } from './results.js';
 import { pairedRatio } from './stats.js';
 
 export const SUMMARY_START = '<!-- bench:summary:start -->';
@@ -105,7 +106,7 @@ function tables(r: BenchResults): string {
     if (title === null) continue;
     let body = rest;
     if (title !== first) {
-      // The auto table: drop its verdict column and the count of verdicts under it.
+      // The auto table: drop its pass/fail column and the count of those under it.
       body = rest
         .map(line => (line.startsWith('|') ? line.replace(/\|[^|]*\|$/, '|') : line))
         .filter(line => !line.startsWith('auto check:'));
@@ -119,8 +120,85 @@ function tables(r: BenchResults): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
+/** Where and how a side bench ran: one sentence. */
+function ranOn(m: Meta, command: string): string {
+  return `Measured ${m.date.slice(0, 10)} with \`${command}\` (${m.seconds} s) on ${m.cpu}, ${m.cores} cores, Node ${m.node}, redis-server ${m.redis}; load average at start ${m.loadStart?.join(' / ') ?? '?'}.`;
+}
+
+function table(rows: string[][], right: boolean[]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(3, ...rows.map(row => row[c]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => (right[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, c) => (right[c] ? `${'-'.repeat(w + 1)}:` : `:${'-'.repeat(w + 1)}`)).join('|')}|`;
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)];
+}
+
+/** The section on which msgpack encoder the store keeps, from bench/results/encoder.json. */
+export function renderEncoder(e: EncoderResults): string {
+  const us = (v: number) => `${v.toFixed(0)} µs`;
+  const cheaper = Math.round((1 - e.ratio) * 100);
+  const d = e.decodeCheck;
+  return [
+    '## msgpack encoder',
+    '',
+    "`serializer: 'msgpack'` can encode a session with a fused encoder, which applies JSON's rules and writes msgpack in one walk of the session, or with msgpackr's `Packr` (records on) over the tree `JSON.parse(JSON.stringify(session))` gives.",
+    `The fused encoder is kept only if one \`set\` + \`get\` of the ${Math.round(e.session.jsonBytes / 1024)} KB cart session costs the main thread at least ${Math.round(e.keepFusedIfCheaperBy * 100)}% less with it than with \`Packr\`.`,
+    '',
+    ...table(
+      [
+        ['per cart session (median)', 'fused', 'Packr', 'fused ÷ Packr'],
+        [`${e.clock} per set+get (two members)`, `${e.median.setGetMs.fused.toFixed(3)} ms`, `${e.median.setGetMs.packr.toFixed(3)} ms`, x(e.ratio)],
+        ['encode alone', us(e.median.encodeUs.fused), us(e.median.encodeUs.packr), x(e.encodeRatio)],
+        ['bytes stored', String(e.session.storedBytes.fused), String(e.session.storedBytes.packr), ''],
+      ],
+      [false, true, true, true],
+    ),
+    '',
+    `${e.rounds} rounds of ${e.ops} \`set\` + \`get\` per encoder, taking turns within each round; each ratio is the median of the ratios of the rounds. ` +
+      (e.decision === 'fused'
+        ? `The fused encoder is ${cheaper}% cheaper, so the store keeps it.`
+        : `The fused encoder is ${cheaper < 0 ? `${-cheaper}% dearer` : `only ${cheaper}% cheaper`}, short of ${Math.round(e.keepFusedIfCheaperBy * 100)}%, so \`Packr\` is the one to keep.`),
+    '',
+    `Decoding checks that what it read is JSON data. On the cart: msgpack unpack ${us(d.msgpack.unpackUs)}, ${us(d.msgpack.checkedUs)} with the type check (+${us(d.msgpack.checkedUs - d.msgpack.unpackUs)}); \`JSON.parse\` ${us(d.json.parseUs)}, ${us(d.json.checkedUs)} with the depth check (+${us(d.json.checkedUs - d.json.parseUs)}).`,
+    '',
+    `${ranOn(e.meta, e.command)} To reproduce: \`npm run bench:encoder\` (writes \`bench/results/encoder.json\`), then \`npm run bench:readme\`.`,
+  ].join('\n');
+}
+
+const SCAN_OPERATIONS: readonly ScanOperation[] = ['length', 'ids', 'clear'];
+
+/** The section on length(), ids() and clear() over 100,000 sessions, from bench/results/scan.json. */
+export function renderScan(s: ScanResults): string {
+  const ours = s.results.find(r => r.label.startsWith('expredis'));
+  const theirs = s.results.find(r => r.label.startsWith('connect-redis'));
+  const count = s.sessionsPerMember.toLocaleString('en-US');
+  const rows = [['operation', 'expredis ms', 'expredis heap', 'connect-redis ms', 'connect-redis heap', 'time ratio']];
+  for (const op of SCAN_OPERATIONS) {
+    const a = ours?.operations[op];
+    const b = theirs?.operations[op];
+    const mib = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(1)} MiB`);
+    rows.push([`\`${op}()\``, a ? a.ms.toFixed(0) : '–', mib(a?.heapMiB), b ? b.ms.toFixed(0) : '–', mib(b?.heapMiB), x(s.ratios[op]?.time)]);
+  }
+  return [
+    `## Scanning ${count} sessions`,
+    '',
+    `\`length()\`, \`ids()\` and \`clear()\` with ${count} sessions on each member: expredis on two members, connect-redis on one. Time is wall ms, heap is the peak of \`heapUsed\` above its value before the operation (after a gc); each figure is the median of ${s.runs} runs, and the ratio is expredis ÷ connect-redis.`,
+    '',
+    ...table(rows, [false, true, true, true, true, true]),
+    '',
+    "`length()` and `ids()` cost more because connect-redis only lists the keys of its one server, while expredis also reads the header of every key on every member, to leave out tombstones (destroyed sessions) and to decide a session held by several members once, by its newest copy. `clear()` reads no values on either side: each deletes every page of keys its SCAN returns (expredis on both members at once).",
+    '',
+    `${ranOn(s.meta, s.command)} To reproduce: \`npm run bench:scan\` (writes \`bench/results/scan.json\`), then \`npm run bench:readme\`.`,
+  ].join('\n');
+}
+
+/** The side benches' results, when their files exist. */
+export interface SideResults {
+  encoder?: EncoderResults;
+  scan?: ScanResults;
+}
+
 /** docs/performance.md, whole. */
-export function renderPerformance(r: BenchResults): string {
+export function renderPerformance(r: BenchResults, side: SideResults = {}): string {
   const m = r.meta;
   return [
     '<!-- Generated by `npm run bench:readme` from bench/results/latest.json and bench/readme-region.ts: edit those, not this file. -->',
@@ -145,5 +223,7 @@ export function renderPerformance(r: BenchResults): string {
     '',
     tables(r),
     '',
+    ...(side.encoder ? [renderEncoder(side.encoder), ''] : []),
+    ...(side.scan ? [renderScan(side.scan), ''] : []),
   ].join('\n');
 }

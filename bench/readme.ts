@@ -1,34 +1,47 @@
 // `node dist/bench/readme.js` (npm run bench:readme): after a full `npm run bench`, writes
 // docs/performance.md and README's five summary lines (between <!-- bench:summary:start --> and
-// <!-- bench:summary:end -->) from bench/results/latest.json.
+// <!-- bench:summary:end -->) from bench/results/latest.json; the page also shows
+// bench/results/encoder.json (npm run bench:encoder) and scan.json (npm run bench:scan) when
+// those exist.
 // `--check` (npm run check:bench) changes nothing and exits 1 unless the committed files agree:
 // latest.md and latest.svg are what report.ts and chart.ts render from latest.json, the JSON is
-// from a full run of every part on a clean tree, docs/performance.md and README's summary are
-// what this script writes, and README embeds the chart and links the page.
+// from a full run of every part on a clean tree, docs/performance.md (with its encoder and scan
+// sections) and README's summary are what this script writes, and README embeds the chart and
+// links the page.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderSvg } from './chart.js';
 import { ROOT } from './meta.js';
-import { CHART, extractSummary, PERFORMANCE, renderPerformance, renderSummary, replaceSummary, SUMMARY_END, SUMMARY_START } from './readme-region.js';
+import { CHART, extractSummary, PERFORMANCE, renderPerformance, renderSummary, replaceSummary, SUMMARY_END, SUMMARY_START, type SideResults } from './readme-region.js';
 import { renderMarkdown } from './report.js';
-import type { BenchResults } from './results.js';
+import type { BenchResults, EncoderResults, ScanResults } from './results.js';
 
-const HOW = 'run the full bench (`npm run bench`), then `npm run bench:readme`, and commit README.md, docs/performance.md and bench/results/latest.*';
+const HOW = 'run the full bench (`npm run bench`; `npm run bench:encoder` and `npm run bench:scan` for their sections), then `npm run bench:readme`, and commit README.md, docs/performance.md and bench/results/';
 
 function read(path: string): string | undefined {
   const full = join(ROOT, path);
   return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
 }
 
+/** encoder.json and scan.json, those that exist. */
+function sideResults(): SideResults {
+  const encoder = read('bench/results/encoder.json');
+  const scan = read('bench/results/scan.json');
+  return {
+    ...(encoder === undefined ? {} : { encoder: JSON.parse(encoder) as EncoderResults }),
+    ...(scan === undefined ? {} : { scan: JSON.parse(scan) as ScanResults }),
+  };
+}
+
 /** Every way the committed files disagree with latest.json (empty when they agree). */
-function problems(r: BenchResults, readme: string): string[] {
+function problems(r: BenchResults, side: SideResults, readme: string): string[] {
   const out: string[] = [];
   if (read('bench/results/latest.md')?.trim() !== renderMarkdown(r).trim()) out.push('bench/results/latest.md was not rendered from latest.json by bench/report.ts');
   if (read(CHART) !== renderSvg(r)) out.push(`${CHART} was not drawn from latest.json by bench/chart.ts`);
   if (r.mode !== 'full') out.push('latest.json is not from a full run (it was run with --quick)');
   if ([...(r.parts ?? [])].sort().join(',') !== 'codec,e2e,pool') out.push('latest.json lacks some parts of the bench');
   if (!r.meta?.clean) out.push(`latest.json was measured on uncommitted changes: ${(r.meta?.dirty ?? []).join(', ')}`);
-  if (read(PERFORMANCE) !== renderPerformance(r)) out.push(`${PERFORMANCE} is not what bench/readme.ts writes from latest.json`);
+  if (read(PERFORMANCE) !== renderPerformance(r, side)) out.push(`${PERFORMANCE} is not what bench/readme.ts writes from latest.json, encoder.json and scan.json`);
   const summary = extractSummary(readme);
   if (summary === undefined) out.push(`README.md has no ${SUMMARY_START} … ${SUMMARY_END} region`);
   else if (summary !== renderSummary(r).trim()) out.push("README.md's performance summary differs from latest.json");
@@ -52,15 +65,16 @@ function main(): number {
     return 1;
   }
   const results = JSON.parse(json) as BenchResults;
+  const side = sideResults();
   if (check) {
-    const found = problems(results, readme);
+    const found = problems(results, side, readme);
     for (const p of found) process.stderr.write(`check:bench: ${p}\n`);
-    process.stdout.write(found.length ? `check:bench: ${found.length} problem(s): ${HOW}\n` : 'check:bench: the committed benchmark files agree with bench/results/latest.json\n');
+    process.stdout.write(found.length ? `check:bench: ${found.length} problem(s): ${HOW}\n` : 'check:bench: the committed benchmark files agree with bench/results/\n');
     return found.length ? 1 : 0;
   }
   const page = join(ROOT, PERFORMANCE);
   mkdirSync(dirname(page), { recursive: true });
-  writeFileSync(page, renderPerformance(results));
+  writeFileSync(page, renderPerformance(results, side));
   const next = replaceSummary(readme, renderSummary(results));
   if (next !== readme) writeFileSync(join(ROOT, 'README.md'), next);
   process.stdout.write(`readme: wrote ${PERFORMANCE}${next !== readme ? ' and the summary in README.md' : ''}\n`);
