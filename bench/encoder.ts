@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(ops) || ops < 1) throw new TypeError('--rounds and --ops are integers ≥ 1');
   const command = ['npm run bench:encoder', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const started = Date.now();
+  const loadStart = loadAverage();
   installCleanupHandlers();
   const targets = await Promise.all([startRedis(), startRedis()]);
   const store = new RedisStore({ clients: targets.map(t => ({ url: t.url })), prefix: 'bench-encoder:', serializer: 'msgpack', offload: 'never' });
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
     const decision = round(ratio, 3) <= 1 - KEEP_FUSED_IF_CHEAPER_BY ? 'fused' : 'packr';
     print(`decision: ${decision === 'fused' ? 'keep the fused encoder' : "use msgpackr's Packr"}`);
     const report: EncoderResults = {
-      meta: { ...collectMeta(targets[0]!.version, false), seconds: Math.round((Date.now() - started) / 1000), loadEnd: loadAverage() },
+      meta: { ...collectMeta(targets[0]!.version, false), seconds: Math.round((Date.now() - started) / 1000), loadStart, loadEnd: loadAverage() },
       command,
       rounds,
       ops,

@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   if (!gc) process.stderr.write('bench: run node with --expose-gc for steadier memory figures\n');
   installCleanupHandlers();
   const started = Date.now();
+  const loadStart = loadAverage();
   const targets = await Promise.all([startRedis(), startRedis()]);
   const direct = await Promise.all(
     targets.map(async t => {
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
   const ratios = Object.fromEntries(
     OPERATIONS.map(op => [op, { time: round(ours.operations[op].ms / theirs.operations[op].ms, 2), heap: round(ours.operations[op].heapMiB / Math.max(theirs.operations[op].heapMiB, 0.1), 2) }]),
   ) as ScanResults['ratios'];
-  const meta = { ...collectMeta(targets[0]!.version, false), seconds: Math.round((Date.now() - started) / 1000), loadEnd: loadAverage() };
+  const meta = { ...collectMeta(targets[0]!.version, false), seconds: Math.round((Date.now() - started) / 1000), loadStart, loadEnd: loadAverage() };
   const command = ['npm run bench:scan', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   const report: ScanResults = { meta, command, sessionsPerMember: sessions, runs, sampleMs: SAMPLE_MS, gc: Boolean(gc), results, ratios };
   const outDir = values.out ? resolve(values.out) : join(ROOT, 'bench', 'results');
