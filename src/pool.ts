@@ -5,7 +5,8 @@
 // callback, allocates without end), so nothing here re-runs a task that started, in a worker or
 // inline: a worker that exits, crashes or runs out of memory fails only the task it was running,
 // with a WorkerError whose `cause` is what the worker reported, and piscina starts a new worker
-// for the next one (a task the dying worker had taken but not started goes to that new one). A task that runs past the time limit is aborted, which terminates its worker
+// for the next one (a task the dying worker had taken but not started goes to that new one). A
+// task that runs past the time limit is aborted, which terminates its worker
 // (WorkerTimeoutError). After close() no task starts and none is still running.
 //
 // The pool keeps its own FIFO and hands piscina at most maxThreads tasks at once, so the time
