@@ -22,6 +22,7 @@ async function survivors(clients: RedisClientType[], prefix: string): Promise<st
 }
 
 type Racer = 'get' | 'touch';
+const MIN_ROUNDS = 15;
 
 for (const racers of [['get'], ['touch'], ['get', 'touch']] as Racer[][]) {
   test(`after clear() resolves, no session that existed when it was called is on any member, whatever ${racers.join(' and ')} calls ran meanwhile`, async t => {
@@ -30,7 +31,8 @@ for (const racers of [['get'], ['touch'], ['get', 'touch']] as Racer[][]) {
     const started = Date.now();
     let rounds = 0;
     const bad: string[] = [];
-    for (; rounds < ROUNDS && Date.now() - started < 6000; rounds++) {
+    // At least MIN_ROUNDS whatever the machine's load; more while there is time.
+    for (; rounds < ROUNDS && (rounds < MIN_ROUNDS || Date.now() - started < 6000); rounds++) {
       const store = await open(t, servers, { writeQuorum: 'all' });
       const sids = Array.from({ length: SESSIONS }, (_, i) => `r${rounds}-${i}`);
       const session = asSession(sessionWith({ round: rounds }, 600_000));
@@ -53,7 +55,6 @@ for (const racers of [['get'], ['touch'], ['get', 'touch']] as Racer[][]) {
       if (left.length > 0) bad.push(`round ${rounds}: ${left.length} keys survived, e.g. ${left[0]}`);
     }
     t.log(`${rounds} rounds in ${Date.now() - started} ms`);
-    t.true(rounds >= 15, `only ${rounds} rounds ran`);
     t.deepEqual(bad, []);
   });
 }
