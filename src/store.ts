@@ -14,6 +14,7 @@ import type { MemberStats } from './members/member.js';
 import { normalizeOptions, type ExpredisOptions, type Options, type Serializer, type TtlFunction } from './options.js';
 import { CodecPool, type PoolStats } from './pool.js';
 import { readSession, type ReadContext } from './read.js';
+import { RecentWrites } from './recent-writes.js';
 import { allSessions, clearSessions, sessionCount, sessionIds, type ScanContext } from './scan.js';
 import { WriteOrder } from './write-order.js';
 import { destroySession, setSession, touchSession, type WriteContext } from './writes.js';
@@ -252,6 +253,7 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     pool,
     order: new WriteOrder(),
     sizes: new SizeMemo(),
+    recent: new RecentWrites(options.touchAfter),
     inFlight,
     readQuorum: options.readQuorum,
     readRepair: options.readRepair,
