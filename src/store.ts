@@ -28,8 +28,9 @@ export interface StoreStats {
   pool: PoolStats;
   /** Where encoding and decoding ran, and what failed. */
   codec: CodecStats;
-  /** Reads decided from fewer answers than readQuorum (availability first). */
-  reads: { belowQuorum: number };
+  /** Reads decided from fewer answers than readQuorum (availability first), and hedged reads that
+   * asked the rest of the members (the first missed, failed or was slower than its hedge delay). */
+  reads: { belowQuorum: number; hedged: number };
 }
 
 export type StoredSession = SessionData & Record<string, unknown>;
@@ -39,6 +40,7 @@ interface Internals extends WriteContext, ScanContext, ReadContext {
   readonly memberSet: MemberSet;
   readonly pool: CodecPool;
   belowQuorumReads: number;
+  hedgedReads: number;
   closed: boolean;
   closing: Promise<void> | undefined;
 }
@@ -227,7 +229,7 @@ export class RedisStore extends session.Store {
       members: s.memberSet.stats(),
       pool: s.pool.stats(),
       codec: { ...s.codec.stats },
-      reads: { belowQuorum: s.belowQuorumReads },
+      reads: { belowQuorum: s.belowQuorumReads, hedged: s.hedgedReads },
     };
   }
 }
@@ -258,12 +260,14 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     readQuorum: options.readQuorum,
     readRepair: options.readRepair,
     belowQuorumReads: 0,
+    hedgedReads: 0,
     closed: false,
     closing: undefined,
     fence: new ClearFence(),
     decodeFailed: (error: DecodeError) => emitError(error),
     storedTooLarge: (error: SessionTooLargeError) => emitError(error),
     countBelowQuorum: () => void s.belowQuorumReads++,
+    countHedge: () => void s.hedgedReads++,
   };
   internals.set(store, s);
   memberSet.start();
