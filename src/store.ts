@@ -100,7 +100,8 @@ export class RedisStore extends session.Store {
   }
 
   /**
-   * The session, or `null`: sent to every member at once; with `readQuorum` 1 the first valid
+   * The session, or `null`: sent to every member at once (`reads: 'hedged'`: to the fastest
+   * first, the others on a miss, a failure or after the hedge delay); with `readQuorum` 1 the first valid
    * answer wins (a miss, a tombstone or an unreadable value counts as absent), above 1 the newest
    * of that many answers. Members that lack it are repaired after the reply. Fails with
    * `NoMemberError` only when no member answered; a `sid` that is not a non-empty string is a
