@@ -22,6 +22,8 @@ export interface AppConfig {
   urls: string[];
   /** expredis only; undefined = the store's default. */
   serializer?: 'json' | 'msgpack';
+  /** expredis only: reads: 'hedged' with touchAfter 60000 (issue 11). */
+  hedged?: boolean;
   shape: 'cart' | 'small';
   prefix: string;
 }
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
       clients: config.urls.map(url => ({ url })),
       prefix: config.prefix,
       ...(config.serializer ? { serializer: config.serializer } : {}),
+      ...(config.hedged ? { reads: 'hedged' as const, touchAfter: 60_000 } : {}),
     });
     s.on('error', (error: Error) => process.stderr.write(`app: store error ${error.name}: ${error.message}\n`));
     await s.ready({ timeout: 10_000 });

@@ -35,6 +35,8 @@ interface AppSpec {
   label: string;
   store: 'expredis' | 'connect-redis';
   serializer?: 'json' | 'msgpack';
+  /** reads: 'hedged' and touchAfter: 60000 */
+  hedged?: boolean;
   shape: 'cart' | 'small';
 }
 
@@ -44,12 +46,16 @@ const APPS: readonly AppSpec[] = [
   { id: 'expredis-cart-json', label: 'expredis json, cart', store: 'expredis', serializer: 'json', shape: 'cart' },
   { id: 'connect-redis-small', label: 'connect-redis, small', store: 'connect-redis', shape: 'small' },
   { id: 'expredis-small-default', label: 'expredis default, small', store: 'expredis', shape: 'small' },
+  { id: 'expredis-cart-msgpack-hedged', label: 'expredis msgpack hedged + touchAfter, cart', store: 'expredis', serializer: 'msgpack', hedged: true, shape: 'cart' },
+  { id: 'expredis-small-hedged', label: 'expredis hedged + touchAfter, small', store: 'expredis', hedged: true, shape: 'small' },
 ];
 
 export const E2E_CASES: readonly E2eCase[] = [
   { id: 'cart-msgpack', label: 'cart ~170 KB, expredis msgpack (2 members) vs connect-redis', app: 'expredis-cart-msgpack', baseline: 'connect-redis-cart' },
   { id: 'cart-json', label: 'cart ~170 KB, expredis json (2 members) vs connect-redis', app: 'expredis-cart-json', baseline: 'connect-redis-cart' },
   { id: 'small-default', label: 'small ~1 KB, expredis default (2 members) vs connect-redis', app: 'expredis-small-default', baseline: 'connect-redis-small' },
+  { id: 'cart-msgpack-hedged', label: "cart ~170 KB, expredis msgpack, reads 'hedged', touchAfter 60 s (2 members) vs connect-redis", app: 'expredis-cart-msgpack-hedged', baseline: 'connect-redis-cart' },
+  { id: 'small-hedged', label: "small ~1 KB, expredis reads 'hedged', touchAfter 60 s (2 members) vs connect-redis", app: 'expredis-small-hedged', baseline: 'connect-redis-small' },
 ];
 
 class AppProcess {
@@ -69,6 +75,7 @@ class AppProcess {
       store: spec.store,
       urls: (spec.store === 'expredis' ? targets.slice(0, 2) : targets.slice(0, 1)).map(t => t.url),
       serializer: spec.serializer,
+      ...(spec.hedged ? { hedged: true } : {}),
       shape: spec.shape,
       prefix: this.prefix,
     };
