@@ -19,7 +19,7 @@ import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
 import { memberDecodeError } from './codec/decode-error.js';
 import { type DecodeError, isCodecAbort, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
-import { firstToAsk, hedgeDelayMs } from './members/hedge.js';
+import type { HedgeClock, Hedgeable, HedgePlan } from './members/hedge.js';
 import { repairFrom, type ClearFence } from './members/repair.js';
 import type { InFlight } from './in-flight.js';
 import type { Options } from './options.js';
@@ -39,6 +39,9 @@ export interface ReadContext {
   readonly fence: ClearFence;
   /** A read decided from fewer answers than readQuorum. */
   countBelowQuorum(): void;
+  /** reads: 'hedged' (with readQuorum below the member count): whom to ask first, and the
+   * store's one timer for the reads waiting on their hedge delay. */
+  readonly hedging: { readonly plan: HedgePlan; readonly clock: HedgeClock } | undefined;
   /** A hedged read asked the rest of the members. */
   countHedge(): void;
   /** Work in flight, including what a read leaves in the background (close() waits for it). */
@@ -72,7 +75,7 @@ export function readSession(ctx: ReadContext, key: string, knownSize: number | u
   return new Read(ctx, key, text).result;
 }
 
-class Read {
+class Read implements Hedgeable {
   readonly result: Promise<ReadResult>;
   readonly #ctx: ReadContext;
   readonly #key: string;
@@ -81,10 +84,10 @@ class Read {
   /** Taken when the read starts: its repair must not undo a clear() that ran meanwhile. */
   readonly #repairAllowed: () => boolean;
   readonly #text: boolean;
-  /** Members asked so far, when a hedged read asked only some first; and how many. */
-  #asked: boolean[] | undefined;
+  /** The members a hedged read asked first (a shared array: never mutated); how many are asked. */
+  #first: readonly number[] | undefined;
   #askedCount = 0;
-  #hedgeTimer: NodeJS.Timeout | undefined;
+  hedgeAt = Infinity;
   #answered = 0;
   #settled = 0;
   #decoding = false;
@@ -106,37 +109,38 @@ class Read {
     const members = ctx.members;
     // Counted until every member asked has answered (or timed out) and any repair has been sent.
     ctx.inFlight.begin();
-    if (ctx.options.reads === 'all' || ctx.readQuorum >= members.length) {
+    const hedging = ctx.hedging;
+    if (!hedging) {
       this.#askedCount = members.length;
       const args = ['GET', key];
       for (let i = 0; i < members.length; i++) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome, text));
       return;
     }
-    this.#asked = new Array<boolean>(members.length).fill(false);
-    const first = firstToAsk(members, ctx.readQuorum, ctx.options.commandTimeout);
-    const delay = Math.max(...first.map(i => hedgeDelayMs(members[i]!, ctx.options.commandTimeout)));
-    // A timer that fires late (this process's loop was busy) may find the reply already waiting in
-    // the socket: timers run before I/O in a loop turn, so the decision waits for setImmediate,
-    // which runs after that turn's I/O.
-    this.#hedgeTimer = setTimeout(() => setImmediate(() => this.#hedge()), delay);
-    this.#ask(first);
+    const now = performance.now();
+    this.#first = hedging.plan.first(now);
+    this.hedgeAt = now + hedging.plan.delay;
+    this.#ask(this.#first);
+    if (this.waiting) hedging.clock.add(this, now);
   }
 
   #ask(indices: readonly number[]): void {
     const args = ['GET', this.#key];
     const members = this.#ctx.members;
     const text = this.#text;
-    for (const i of indices) this.#asked![i] = true;
     this.#askedCount += indices.length;
     for (const i of indices) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome, text));
   }
 
+  get waiting(): boolean {
+    return !this.#done && this.#askedCount < this.#ctx.members.length;
+  }
+
   /** Ask every member not asked yet (once, and only while undecided). */
-  #hedge(): void {
-    clearTimeout(this.#hedgeTimer);
-    if (this.#done || this.#askedCount === this.#ctx.members.length) return;
+  hedge(): void {
+    if (!this.waiting) return;
     this.#ctx.countHedge();
-    this.#ask(this.#ctx.members.flatMap((_, i) => (this.#asked![i] ? [] : [i])));
+    const first = this.#first!;
+    this.#ask(this.#ctx.members.flatMap((_, i) => (first.includes(i) ? [] : [i])));
   }
 
   /** @param asText the command asked for a string reply (a refetch asks for bytes, so it ends there) */
@@ -155,7 +159,7 @@ class Read {
       if (!this.#done) this.#classify(index, outcome.reply, envelope);
       else if (outcome.reply === null) this.#missing.push(index);
     } else if (!this.#done) {
-      this.#hedge(); // a member asked first failed: the others are needed
+      this.hedge(); // a member asked first failed: the others are needed
     }
     this.#step();
   }
@@ -205,7 +209,7 @@ class Read {
       // Undecided until every member asked has settled; then ask the rest, if any are left.
       if (this.#settled < this.#askedCount) return;
       if (this.#askedCount < this.#ctx.members.length) {
-        this.#hedge();
+        this.hedge();
         return;
       }
       if (candidates.length === 0) {
@@ -265,7 +269,6 @@ class Read {
   #abort(error: Error): void {
     if (this.#done) return;
     this.#done = true;
-    clearTimeout(this.#hedgeTimer);
     this.#reject(error);
   }
 
@@ -288,7 +291,6 @@ class Read {
   #finish(session: SessionObject | null, winner?: Candidate): void {
     if (this.#done) return;
     this.#done = true;
-    clearTimeout(this.#hedgeTimer);
     this.#winner = winner;
     if (this.#answered === 0) {
       const labels = this.#ctx.members.map(m => m.label).join(', ');

@@ -8,6 +8,7 @@ import { Codec, type CodecStats, type SessionObject } from './codec/codec.js';
 import { SizeMemo } from './codec/size-memo.js';
 import { StoreClosedError, asError, type DecodeError, type SessionTooLargeError } from './errors.js';
 import { InFlight } from './in-flight.js';
+import { HedgeClock, HedgePlan } from './members/hedge.js';
 import { MemberSet } from './members/member-set.js';
 import { ClearFence } from './members/repair.js';
 import type { MemberStats } from './members/member.js';
@@ -216,6 +217,7 @@ export class RedisStore extends session.Store {
       // Codec work still pending fails with StoreClosedError before the connections go, so that
       // none of it finishes into a closing member.
       await s.pool.close();
+      s.hedging?.clock.close();
       await s.memberSet.close();
     })();
     return settle(s.closing, callback);
@@ -269,6 +271,10 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     storedTooLarge: (error: SessionTooLargeError) => emitError(error),
     countBelowQuorum: () => void s.belowQuorumReads++,
     countHedge: () => void s.hedgedReads++,
+    hedging:
+      options.reads === 'hedged' && options.readQuorum < memberSet.members.length
+        ? { plan: new HedgePlan(memberSet.members, options.readQuorum, options.commandTimeout), clock: new HedgeClock() }
+        : undefined,
   };
   internals.set(store, s);
   memberSet.start();

@@ -194,6 +194,11 @@ export class Member {
     return this.#latency.count === 0 ? undefined : this.#latency.p95;
   }
 
+  /** Changes whenever `typicalMs` or `slowMs` may have (hedged reads cache their ranking on it). */
+  get latencyVersion(): number {
+    return this.#latency.version;
+  }
+
   /**
    * How long the member has had a command outstanding without answering anything (0 when idle or
    * answering): a hung member's grows from its first unanswered command, long before three
@@ -251,7 +256,7 @@ export class Member {
   #answered(started: number): void {
     const now = performance.now();
     this.#lastAnswer = now;
-    this.#latency.add(now - started);
+    this.#latency.add(now - started, now);
   }
 
   #onReady(): void {
