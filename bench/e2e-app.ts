@@ -4,6 +4,9 @@
 //   GET /login?user=N  creates the user's session (a 1000-item cart, or a small login session);
 //   GET /work          reads the session and modifies it (one cart line's qty, or a visit
 //                      counter), so express-session writes it back: one get + one set per request.
+//   GET /browse        a logged-in user browsing: reads the session and modifies it only on one
+//                      request in `browseWriteEvery` (the same change as /work); on the others
+//                      express-session calls the store's touch instead: one get + one touch.
 // Over IPC the parent opens and closes a measurement window; the app reports its own
 // main-thread busy time (event-loop utilisation), CPU, event-loop delay p99 (monitorEventLoopDelay)
 // and how many requests found their session and wrote it.
@@ -22,8 +25,12 @@ export interface AppConfig {
   urls: string[];
   /** expredis only; undefined = the store's default. */
   serializer?: 'json' | 'msgpack';
+  /** expredis only: reads: 'hedged' with touchAfter 60000 (issue 11). */
+  hedged?: boolean;
   shape: 'cart' | 'small';
   prefix: string;
+  /** /browse modifies the session on one request in this many. */
+  browseWriteEvery: number;
 }
 
 export type AppMessage =
@@ -39,11 +46,13 @@ export type AppMessage =
       cpuMs: number;
       eldP99: number;
       sets: number;
+      touches: number;
       hits: number;
       errors: number;
     };
 
 export const ELD_RESOLUTION_MS = 5;
+
 
 type Data = Record<string, unknown> & { user?: string; visits?: number; cart?: { items: { qty: number }[] } };
 
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
       clients: config.urls.map(url => ({ url })),
       prefix: config.prefix,
       ...(config.serializer ? { serializer: config.serializer } : {}),
+      ...(config.hedged ? { reads: 'hedged' as const, touchAfter: 60_000 } : {}),
     });
     s.on('error', (error: Error) => process.stderr.write(`app: store error ${error.name}: ${error.message}\n`));
     await s.ready({ timeout: 10_000 });
@@ -72,6 +82,7 @@ async function main(): Promise<void> {
   // Counters for the measurement window, and what is still in flight (requests and store
   // calls), so that a window starts and ends with the app idle and owns all of its requests' work.
   let sets = 0;
+  let touches = 0;
   let requests = 0;
   let hits = 0;
   let errors = 0;
@@ -85,6 +96,17 @@ async function main(): Promise<void> {
       callback?.(error);
     });
   };
+  const originalTouch = store.touch?.bind(store);
+  if (originalTouch) {
+    store.touch = (sid: string, sess: session.SessionData, callback?: (error?: unknown) => void) => {
+      touches++;
+      inflight++;
+      return originalTouch(sid, sess, (error?: unknown) => {
+        inflight--;
+        callback?.(error);
+      });
+    };
+  }
   const originalGet = store.get.bind(store);
   store.get = (sid: string, callback: (error: unknown, session?: session.SessionData | null) => void) => {
     inflight++;
@@ -113,6 +135,23 @@ async function main(): Promise<void> {
     }),
   );
   let n = 0;
+  let browsed = 0;
+  /** The session of a logged-in user, or undefined after a 401. */
+  const loggedIn = (req: express.Request, res: express.Response): Data | undefined => {
+    const data = req.session as unknown as Data;
+    if (data.user) return data;
+    res.status(401).json({ error: 'no session' });
+    return undefined;
+  };
+  const modify = (data: Data) => {
+    n++;
+    if (data.cart) {
+      const item = data.cart.items[n % data.cart.items.length]!;
+      item.qty = (item.qty % 9) + 1;
+    } else {
+      data.visits = (data.visits ?? 0) + 1;
+    }
+  };
   app.get('/login', (req, res) => {
     const id = Number(req.query.user ?? 0);
     const data = req.session as unknown as Data;
@@ -121,20 +160,18 @@ async function main(): Promise<void> {
     res.json({ bytes: Buffer.byteLength(JSON.stringify(req.session)) });
   });
   app.get('/work', (req, res) => {
-    const data = req.session as unknown as Data;
-    if (!data.user) {
-      res.status(401).json({ error: 'no session' });
-      return;
-    }
+    const data = loggedIn(req, res);
+    if (!data) return;
     hits++;
-    n++;
-    if (data.cart) {
-      const item = data.cart.items[n % data.cart.items.length]!;
-      item.qty = (item.qty % 9) + 1;
-    } else {
-      data.visits = (data.visits ?? 0) + 1;
-    }
+    modify(data);
     res.json({ ok: true, user: data.user });
+  });
+  app.get('/browse', (req, res) => {
+    const data = loggedIn(req, res);
+    if (!data) return;
+    hits++;
+    if (++browsed % config.browseWriteEvery === 0) modify(data);
+    res.json({ ok: true, user: data.user, items: data.cart?.items.length ?? 0 });
   });
   app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     errors++;
@@ -151,7 +188,7 @@ async function main(): Promise<void> {
   let thread0 = mainThreadCpuMs();
   process.on('message', (message: { type: string }) => {
     if (message.type === 'start') {
-      sets = requests = hits = errors = 0;
+      sets = touches = requests = hits = errors = 0;
       histogram.reset();
       histogram.enable();
       elu0 = performance.eventLoopUtilization();
@@ -171,6 +208,7 @@ async function main(): Promise<void> {
         cpuMs: (cpu.user + cpu.system) / 1000,
         eldP99: Math.max(0, histogram.percentile(99) / 1e6 - ELD_RESOLUTION_MS),
         sets,
+        touches,
         hits,
         errors,
       });

@@ -1,7 +1,10 @@
 // End to end: Express + express-session apps (bench/e2e-app.ts), each in its own child process,
 // with expredis on two members or connect-redis on one, driven by autocannon from this process.
-// N users log in first; every request carries one of their cookies (round robin), reads the
-// session and modifies it, so each request is one get and one set.
+// N users log in first; every request carries one of their cookies (round robin). On /work each
+// request reads the session and modifies it: one get and one set. The hedged + touchAfter apps
+// and their connect-redis baselines run /browse instead, read-mostly traffic: one request in
+// BROWSE_WRITE_EVERY (10) modifies the session, the others only read it, so express-session
+// touches it (connect-redis: one EXPIRE; expredis with touchAfter: nothing within the interval).
 // Reported per app (median of runs; the apps are interleaved run by run): requests/s, latency
 // p50/p99 (autocannon), event-loop delay p99 and main-thread busy ms per request (measured
 // inside the app process), app CPU ms per request.
@@ -13,7 +16,7 @@ import type { AppConfig, AppMessage } from './e2e-app.js';
 import { trackChild } from './lifecycle.js';
 import type { RedisTarget } from './redis.js';
 import type { E2eApp, E2eCase, E2eResults, E2eRun } from './results.js';
-import { pairedRatio, percentile, stat } from './stats.js';
+import { median, pairedRatio, percentile, stat } from './stats.js';
 
 export interface E2eOptions {
   targets: readonly RedisTarget[];
@@ -30,12 +33,19 @@ export interface E2eOptions {
   log: (line: string) => void;
 }
 
+/** /browse modifies the session on one request in this many (10%: read-mostly traffic). */
+export const BROWSE_WRITE_EVERY = 10;
+
 interface AppSpec {
   id: string;
   label: string;
   store: 'expredis' | 'connect-redis';
   serializer?: 'json' | 'msgpack';
+  /** reads: 'hedged' and touchAfter: 60000 */
+  hedged?: boolean;
   shape: 'cart' | 'small';
+  /** The route every request of the load takes (default /work). */
+  path?: '/work' | '/browse';
 }
 
 const APPS: readonly AppSpec[] = [
@@ -44,12 +54,28 @@ const APPS: readonly AppSpec[] = [
   { id: 'expredis-cart-json', label: 'expredis json, cart', store: 'expredis', serializer: 'json', shape: 'cart' },
   { id: 'connect-redis-small', label: 'connect-redis, small', store: 'connect-redis', shape: 'small' },
   { id: 'expredis-small-default', label: 'expredis default, small', store: 'expredis', shape: 'small' },
+  { id: 'connect-redis-cart-browse', label: 'connect-redis, cart, read-mostly', store: 'connect-redis', shape: 'cart', path: '/browse' },
+  { id: 'expredis-cart-msgpack-hedged', label: 'expredis msgpack hedged + touchAfter, cart, read-mostly', store: 'expredis', serializer: 'msgpack', hedged: true, shape: 'cart', path: '/browse' },
+  { id: 'connect-redis-small-browse', label: 'connect-redis, small, read-mostly', store: 'connect-redis', shape: 'small', path: '/browse' },
+  { id: 'expredis-small-hedged', label: 'expredis hedged + touchAfter, small, read-mostly', store: 'expredis', hedged: true, shape: 'small', path: '/browse' },
 ];
 
 export const E2E_CASES: readonly E2eCase[] = [
   { id: 'cart-msgpack', label: 'cart ~170 KB, expredis msgpack (2 members) vs connect-redis', app: 'expredis-cart-msgpack', baseline: 'connect-redis-cart' },
   { id: 'cart-json', label: 'cart ~170 KB, expredis json (2 members) vs connect-redis', app: 'expredis-cart-json', baseline: 'connect-redis-cart' },
   { id: 'small-default', label: 'small ~1 KB, expredis default (2 members) vs connect-redis', app: 'expredis-small-default', baseline: 'connect-redis-small' },
+  {
+    id: 'cart-msgpack-hedged',
+    label: `cart ~170 KB, read-mostly (1 request in ${BROWSE_WRITE_EVERY} writes), expredis msgpack, reads 'hedged', touchAfter 60 s (2 members) vs connect-redis`,
+    app: 'expredis-cart-msgpack-hedged',
+    baseline: 'connect-redis-cart-browse',
+  },
+  {
+    id: 'small-hedged',
+    label: `small ~1 KB, read-mostly (1 request in ${BROWSE_WRITE_EVERY} writes), expredis reads 'hedged', touchAfter 60 s (2 members) vs connect-redis`,
+    app: 'expredis-small-hedged',
+    baseline: 'connect-redis-small-browse',
+  },
 ];
 
 class AppProcess {
@@ -69,8 +95,10 @@ class AppProcess {
       store: spec.store,
       urls: (spec.store === 'expredis' ? targets.slice(0, 2) : targets.slice(0, 1)).map(t => t.url),
       serializer: spec.serializer,
+      ...(spec.hedged ? { hedged: true } : {}),
       shape: spec.shape,
       prefix: this.prefix,
+      browseWriteEvery: BROWSE_WRITE_EVERY,
     };
     this.child = fork(fileURLToPath(new URL('./e2e-app.js', import.meta.url)), [JSON.stringify(config)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -137,6 +165,11 @@ interface Load {
   latencies: number[];
 }
 
+/** store.set calls per request the app's route makes (a few requests of a window are cut off). */
+function expectedSets(app: AppProcess): number {
+  return app.spec.path === '/browse' ? 1 / BROWSE_WRITE_EVERY : 1;
+}
+
 function load(app: AppProcess, seconds: number, connections: number): Promise<Load> {
   let k = 0;
   const cookies = app.cookies;
@@ -153,7 +186,7 @@ function load(app: AppProcess, seconds: number, connections: number): Promise<Lo
         requests: [
           {
             method: 'GET',
-            path: '/work',
+            path: app.spec.path ?? '/work',
             setupRequest: request => ({ ...request, headers: { ...request.headers, cookie: cookies[k++ % cookies.length]! } }),
           },
         ],
@@ -193,6 +226,7 @@ async function measure(app: AppProcess, options: E2eOptions): Promise<E2eRun> {
     errors: result.errors + stats.errors,
     non2xx: result.non2xx,
     setsPerReq: stats.sets / requests,
+    touchesPerReq: stats.touches / requests,
     hitsPerReq: stats.hits / requests,
   };
 }
@@ -215,9 +249,9 @@ export async function runE2e(options: E2eOptions): Promise<E2eResults> {
         await load(app, options.warmSeconds, options.connections);
         const r = await measure(app, options);
         runs.get(app.spec.id)!.push(r);
-        if (r.errors || r.non2xx || r.hitsPerReq < 0.99 || r.setsPerReq < 0.99) {
+        if (r.errors || r.non2xx || r.hitsPerReq < 0.99 || Math.abs(r.setsPerReq - expectedSets(app)) > 0.01) {
           options.log(
-            `  WARNING: ${app.spec.id} run ${run + 1}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.hitsPerReq.toFixed(3)} sessions found and ${r.setsPerReq.toFixed(3)} sets per request`,
+            `  WARNING: ${app.spec.id} run ${run + 1}: ${r.errors} errors, ${r.non2xx} non-2xx, ${r.hitsPerReq.toFixed(3)} sessions found and ${r.setsPerReq.toFixed(3)} sets per request (${expectedSets(app).toFixed(2)} expected)`,
           );
         }
       }
@@ -247,7 +281,7 @@ export async function runE2e(options: E2eOptions): Promise<E2eResults> {
       const a = results.find(x => x.id === c.app)!;
       const b = results.find(x => x.id === c.baseline)!;
       options.log(
-        `  ${c.id}: req/s ${pairedRatio(a.rps, b.rps)!.toFixed(2)}×, main-thread/request ${pairedRatio(a.mainPerReq, b.mainPerReq)!.toFixed(2)}×, p99 ${pairedRatio(a.p99, b.p99)!.toFixed(2)}×`,
+        `  ${c.id}: req/s ${pairedRatio(a.rps, b.rps)!.toFixed(2)}×, main-thread/request ${pairedRatio(a.mainPerReq, b.mainPerReq)!.toFixed(2)}×, p99 ${pairedRatio(a.p99, b.p99)!.toFixed(2)}×; sets/touches per request ${perReq(a)} vs ${perReq(b)}`,
       );
     }
     return { runs: options.runs, seconds: options.seconds, connections: options.connections, users: options.users, apps: results, cases: [...E2E_CASES] };
@@ -255,6 +289,11 @@ export async function runE2e(options: E2eOptions): Promise<E2eResults> {
     await Promise.all(apps.map(a => a.stop().catch(() => undefined)));
     await deleteKeys(options.targets, `bench:${options.runId}:e2e:`);
   }
+}
+
+function perReq(app: E2eApp): string {
+  const m = (f: (run: E2eRun) => number | undefined) => median(app.runs.map(run => f(run) ?? NaN)).toFixed(2);
+  return `${m(run => run.setsPerReq)}/${m(run => run.touchesPerReq)}`;
 }
 
 /** Removes every key this run wrote under `prefix` (the servers may not be ours). */

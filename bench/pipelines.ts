@@ -3,7 +3,7 @@
 // every ratio is taken against.
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import { RedisStore, type Offload } from '../src/index.js';
+import { RedisStore, type Offload, type Reads } from '../src/index.js';
 import type { RedisTarget } from './redis.js';
 
 export const BASELINE = 'connect-redis';
@@ -18,6 +18,8 @@ export interface PipelineInfo {
   members: number;
   serializer: 'json' | 'msgpack';
   offload: Offload | null;
+  /** expredis only; undefined = the default ('all'). */
+  reads?: Reads;
 }
 
 export const PIPELINES: readonly PipelineInfo[] = [
@@ -32,6 +34,15 @@ export const PIPELINES: readonly PipelineInfo[] = [
       offload,
     })),
   ),
+  // Hedged reads (issue 11): the default offload, one member asked first.
+  ...(['json', 'msgpack'] as const).map(serializer => ({
+    id: `${serializer}-auto-hedged`,
+    label: `expredis ${serializer} auto, hedged reads`,
+    members: 2,
+    serializer,
+    offload: 'auto' as const,
+    reads: 'hedged' as const,
+  })),
 ];
 
 export interface CodecCounts {
@@ -81,6 +92,7 @@ export async function openPipeline(info: PipelineInfo, targets: readonly RedisTa
     prefix,
     serializer: info.serializer,
     offload: info.offload ?? 'auto',
+    ...(info.reads ? { reads: info.reads } : {}),
   });
   store.on('error', (error: Error) => process.stderr.write(`bench: ${info.id} store error: ${error.name}: ${error.message}\n`));
   await store.ready({ timeout: 10_000 });

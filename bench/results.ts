@@ -80,6 +80,8 @@ export interface E2eRun {
   non2xx: number;
   /** store.set calls per request (1 when every request wrote its session). */
   setsPerReq: number;
+  /** store.touch calls per request (express-session's, on requests that left the session as it was). */
+  touchesPerReq?: number;
   /** requests that found their logged-in session, per request. */
   hitsPerReq: number;
 }

@@ -83,7 +83,7 @@ export {
 // require('expredis') returns the factory itself (with the named exports attached above).
 export { expredis as 'module.exports' };
 
-export type { ExpredisOptions, Serializer, SerializerObject, SerializerModule, Quorum, Offload, WorkerOptions, TtlFunction } from './options.js';
+export type { ExpredisOptions, Serializer, SerializerObject, SerializerModule, Quorum, Offload, Reads, WorkerOptions, TtlFunction } from './options.js';
 export type { ClientEntry, LegacyClientConfig } from './members/connect.js';
 export type { StoreStats, StoredSession } from './store.js';
 export type { MemberStats } from './members/member.js';

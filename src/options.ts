@@ -20,6 +20,7 @@ export interface SerializerModule {
 export type Serializer = 'json' | 'msgpack' | SerializerObject | SerializerModule;
 export type Quorum = number | 'majority' | 'all';
 export type Offload = 'auto' | 'always' | 'never';
+export type Reads = 'all' | 'hedged';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TtlFunction = (session: any) => number;
 
@@ -83,6 +84,13 @@ export interface ExpredisOptions {
   maxSize?: number;
   /** COUNT for each SCAN of `length`, `ids`, `all` and `clear`. @default 100 */
   scanCount?: number;
+  /** `'all'`: every `get` asks every member. `'hedged'`: the fastest healthy member first (with
+   * `readQuorum` above 1, that many), the others only when it misses, fails or is slower than its
+   * hedge delay (its recent p95 latency, between 2 ms and `commandTimeout / 2`). @default 'all' */
+  reads?: Reads;
+  /** ms: `touch` sends nothing when this process wrote or touched the session less than this long
+   * ago (TTL accuracy traded for commands, as connect-mongo's option). @default 0 */
+  touchAfter?: number;
   /** `touch` does nothing. @default false */
   disableTouch?: boolean;
   /** Idle connections, reconnect attempts and the idle pool do not keep the process alive. @default false */
@@ -109,6 +117,8 @@ export interface Options {
   readonly readRepair: boolean;
   readonly maxSize: number;
   readonly scanCount: number;
+  readonly reads: Reads;
+  readonly touchAfter: number;
   readonly disableTouch: boolean;
   readonly unref: boolean;
 }
@@ -116,7 +126,7 @@ export interface Options {
 const KNOWN = new Set([
   'clients', 'prefix', 'ttl', 'serializer', 'offload', 'offloadThreshold', 'workers', 'compression',
   'encryption', 'writeQuorum', 'readQuorum', 'commandTimeout', 'readRepair', 'maxSize', 'scanCount',
-  'disableTouch', 'unref',
+  'reads', 'touchAfter', 'disableTouch', 'unref',
 ]);
 
 export const DEFAULT_MAX_SIZE = 8 * 1024 * 1024;
@@ -184,6 +194,10 @@ export function normalizeOptions(raw: unknown): Options {
   if (!Number.isInteger(maxSize) || (maxSize as number) < 1) fail('options.maxSize', 'an integer number of bytes ≥ 1', maxSize);
   const scanCount = o.scanCount ?? 100;
   if (!Number.isInteger(scanCount) || (scanCount as number) < 1) fail('options.scanCount', 'an integer ≥ 1', scanCount);
+  const reads = o.reads ?? 'all';
+  if (reads !== 'all' && reads !== 'hedged') fail('options.reads', "'all' or 'hedged'", reads);
+  const touchAfter = o.touchAfter ?? 0;
+  if (!Number.isInteger(touchAfter) || (touchAfter as number) < 0) fail('options.touchAfter', 'an integer number of milliseconds ≥ 0', touchAfter);
 
   return Object.freeze({
     members: Object.freeze(members),
@@ -199,6 +213,8 @@ export function normalizeOptions(raw: unknown): Options {
     readRepair: bool('options.readRepair', o.readRepair, true),
     maxSize: maxSize as number,
     scanCount: scanCount as number,
+    reads,
+    touchAfter: touchAfter as number,
     disableTouch: bool('options.disableTouch', o.disableTouch, false),
     unref: bool('options.unref', o.unref, false),
   });

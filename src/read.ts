@@ -4,6 +4,11 @@
 // value among the answers wins, and a tombstone beats older data. Members that lack the key are
 // then repaired from the winner, off the request path.
 //
+// reads: 'hedged' asks only the fastest answering member (readQuorum of them) first, and the rest
+// when one of those fails, when they answered and nothing could be decided from them (a miss, a
+// tombstone, an unreadable value), or when they have not answered within the hedge delay (see
+// members/hedge.ts). From there the read goes on as above over every member asked.
+//
 // Small text sessions are read as strings instead: node-redis's Buffer replies measured about a
 // tenth of a small get+set pair's main-thread time dearer, while UTF-8 decoding the loser's reply
 // of a small session costs next to nothing. Values that turn out to be binary (another
@@ -14,6 +19,7 @@ import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
 import { memberDecodeError } from './codec/decode-error.js';
 import { type DecodeError, isCodecAbort, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
+import type { HedgeClock, Hedgeable, HedgePlan } from './members/hedge.js';
 import { repairFrom, type ClearFence } from './members/repair.js';
 import type { InFlight } from './in-flight.js';
 import type { Options } from './options.js';
@@ -33,6 +39,11 @@ export interface ReadContext {
   readonly fence: ClearFence;
   /** A read decided from fewer answers than readQuorum. */
   countBelowQuorum(): void;
+  /** reads: 'hedged' (with readQuorum below the member count): whom to ask first, and the
+   * store's one timer for the reads waiting on their hedge delay. */
+  readonly hedging: { readonly plan: HedgePlan; readonly clock: HedgeClock } | undefined;
+  /** A hedged read asked the rest of the members. */
+  countHedge(): void;
   /** Work in flight, including what a read leaves in the background (close() waits for it). */
   readonly inFlight: InFlight;
 }
@@ -64,7 +75,7 @@ export function readSession(ctx: ReadContext, key: string, knownSize: number | u
   return new Read(ctx, key, text).result;
 }
 
-class Read {
+class Read implements Hedgeable {
   readonly result: Promise<ReadResult>;
   readonly #ctx: ReadContext;
   readonly #key: string;
@@ -72,10 +83,16 @@ class Read {
   readonly #missing: number[] = [];
   /** Taken when the read starts: its repair must not undo a clear() that ran meanwhile. */
   readonly #repairAllowed: () => boolean;
+  readonly #text: boolean;
+  /** The members a hedged read asked first (a shared array: never mutated); how many are asked. */
+  #first: readonly number[] | undefined;
+  #askedCount = 0;
+  hedgeAt = Infinity;
   #answered = 0;
   #settled = 0;
   #decoding = false;
   #done = false;
+  #wrapped = false;
   #winner: Candidate | undefined;
   #resolve!: (result: ReadResult) => void;
   #reject!: (error: Error) => void;
@@ -88,11 +105,42 @@ class Read {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    // Counted until every member has answered (or timed out) and any repair has been sent.
-    ctx.inFlight.begin();
-    const args = ['GET', key];
+    this.#text = text;
     const members = ctx.members;
-    for (let i = 0; i < members.length; i++) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome, text));
+    // Counted until every member asked has answered (or timed out) and any repair has been sent.
+    ctx.inFlight.begin();
+    const hedging = ctx.hedging;
+    if (!hedging) {
+      this.#askedCount = members.length;
+      const args = ['GET', key];
+      for (let i = 0; i < members.length; i++) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome, text));
+      return;
+    }
+    const now = performance.now();
+    this.#first = hedging.plan.first(now);
+    this.hedgeAt = now + hedging.plan.delay;
+    this.#ask(this.#first);
+    if (this.waiting) hedging.clock.add(this, now);
+  }
+
+  #ask(indices: readonly number[]): void {
+    const args = ['GET', this.#key];
+    const members = this.#ctx.members;
+    const text = this.#text;
+    this.#askedCount += indices.length;
+    for (const i of indices) members[i]!.send(args, !text, outcome => this.#onOutcome(i, outcome, text));
+  }
+
+  get waiting(): boolean {
+    return !this.#done && this.#askedCount < this.#ctx.members.length;
+  }
+
+  /** Ask every member not asked yet (once, and only while undecided). */
+  hedge(): void {
+    if (!this.waiting) return;
+    this.#ctx.countHedge();
+    const first = this.#first!;
+    this.#ask(this.#ctx.members.flatMap((_, i) => (first.includes(i) ? [] : [i])));
   }
 
   /** @param asText the command asked for a string reply (a refetch asks for bytes, so it ends there) */
@@ -110,13 +158,21 @@ class Read {
       // Once decided, later answers only matter to repair: a miss there is all it needs to know.
       if (!this.#done) this.#classify(index, outcome.reply, envelope);
       else if (outcome.reply === null) this.#missing.push(index);
+    } else if (!this.#done) {
+      this.hedge(); // a member asked first failed: the others are needed
     }
+    this.#step();
+  }
+
+  /** Decide if possible, then wrap up once every member asked has settled and no more will be. */
+  #step(): void {
     this.#advance();
-    if (this.#settled === this.#ctx.members.length) {
-      const repair = this.#repair();
-      if (repair) void repair.finally(() => this.#ctx.inFlight.end());
-      else this.#ctx.inFlight.end();
-    }
+    if (this.#wrapped || this.#settled < this.#askedCount) return;
+    if (!this.#done && this.#askedCount < this.#ctx.members.length) return;
+    this.#wrapped = true;
+    const repair = this.#repair();
+    if (repair) void repair.finally(() => this.#ctx.inFlight.end());
+    else this.#ctx.inFlight.end();
   }
 
   /** @param envelope set when the reply was read as text (then readQuorum is 1) */
@@ -147,12 +203,20 @@ class Read {
   /** Decide when enough is known; decode one candidate at a time, best first. */
   #advance(): void {
     if (this.#done || this.#decoding) return;
-    const all = this.#settled === this.#ctx.members.length;
     const quorum = this.#ctx.readQuorum;
     const candidates = this.#candidates;
-    if (candidates.length === 0 || (quorum > 1 && this.#answered < quorum && !all)) {
-      if (all) this.#finish(null);
-      return;
+    if (candidates.length === 0 || (quorum > 1 && this.#answered < quorum)) {
+      // Undecided until every member asked has settled; then ask the rest, if any are left.
+      if (this.#settled < this.#askedCount) return;
+      if (this.#askedCount < this.#ctx.members.length) {
+        this.hedge();
+        return;
+      }
+      if (candidates.length === 0) {
+        this.#finish(null);
+        return;
+      }
+      // Every member answered or failed: decide from fewer answers than readQuorum.
     }
     // readQuorum 1: the first valid answer wins. Above: the newest answer wins.
     const best = quorum === 1 ? candidates[0]! : candidates.reduce((a, b) => (compareVersions(b.version, a.version) > 0 ? b : a));
@@ -173,7 +237,7 @@ class Read {
       decoded = this.#ctx.codec.decode(candidate.stored, candidate.header);
     } catch (error) {
       drop(error);
-      this.#advance();
+      this.#step();
       return;
     }
     if (!(decoded instanceof Promise)) {
@@ -185,6 +249,7 @@ class Read {
       session => {
         this.#decoding = false;
         this.#finish(session, candidate);
+        this.#step();
       },
       (error: unknown) => {
         this.#decoding = false;
@@ -192,10 +257,11 @@ class Read {
           // The worker decoding it died or hung, or the store closed: the get fails, as any
           // operation whose codec work failed does, rather than log the user out.
           this.#abort(error);
+          this.#step();
           return;
         }
         drop(error);
-        this.#advance();
+        this.#step();
       },
     );
   }

@@ -8,12 +8,14 @@ import { Codec, type CodecStats, type SessionObject } from './codec/codec.js';
 import { SizeMemo } from './codec/size-memo.js';
 import { StoreClosedError, asError, type DecodeError, type SessionTooLargeError } from './errors.js';
 import { InFlight } from './in-flight.js';
+import { HedgeClock, HedgePlan } from './members/hedge.js';
 import { MemberSet } from './members/member-set.js';
 import { ClearFence } from './members/repair.js';
 import type { MemberStats } from './members/member.js';
 import { normalizeOptions, type ExpredisOptions, type Options, type Serializer, type TtlFunction } from './options.js';
 import { CodecPool, type PoolStats } from './pool.js';
 import { readSession, type ReadContext } from './read.js';
+import { RecentWrites } from './recent-writes.js';
 import { allSessions, clearSessions, sessionCount, sessionIds, type ScanContext } from './scan.js';
 import { WriteOrder } from './write-order.js';
 import { destroySession, setSession, touchSession, type WriteContext } from './writes.js';
@@ -27,8 +29,9 @@ export interface StoreStats {
   pool: PoolStats;
   /** Where encoding and decoding ran, and what failed. */
   codec: CodecStats;
-  /** Reads decided from fewer answers than readQuorum (availability first). */
-  reads: { belowQuorum: number };
+  /** Reads decided from fewer answers than readQuorum (availability first), and hedged reads that
+   * asked the rest of the members (the first missed, failed or was slower than its hedge delay). */
+  reads: { belowQuorum: number; hedged: number };
 }
 
 export type StoredSession = SessionData & Record<string, unknown>;
@@ -38,6 +41,7 @@ interface Internals extends WriteContext, ScanContext, ReadContext {
   readonly memberSet: MemberSet;
   readonly pool: CodecPool;
   belowQuorumReads: number;
+  hedgedReads: number;
   closed: boolean;
   closing: Promise<void> | undefined;
 }
@@ -97,7 +101,8 @@ export class RedisStore extends session.Store {
   }
 
   /**
-   * The session, or `null`: sent to every member at once; with `readQuorum` 1 the first valid
+   * The session, or `null`: sent to every member at once (`reads: 'hedged'`: to the fastest
+   * first, the others on a miss, a failure or after the hedge delay); with `readQuorum` 1 the first valid
    * answer wins (a miss, a tombstone or an unreadable value counts as absent), above 1 the newest
    * of that many answers. Members that lack it are repaired after the reply. Fails with
    * `NoMemberError` only when no member answered; a `sid` that is not a non-empty string is a
@@ -212,6 +217,7 @@ export class RedisStore extends session.Store {
       // Codec work still pending fails with StoreClosedError before the connections go, so that
       // none of it finishes into a closing member.
       await s.pool.close();
+      s.hedging?.clock.close();
       await s.memberSet.close();
     })();
     return settle(s.closing, callback);
@@ -226,7 +232,7 @@ export class RedisStore extends session.Store {
       members: s.memberSet.stats(),
       pool: s.pool.stats(),
       codec: { ...s.codec.stats },
-      reads: { belowQuorum: s.belowQuorumReads },
+      reads: { belowQuorum: s.belowQuorumReads, hedged: s.hedgedReads },
     };
   }
 }
@@ -252,16 +258,23 @@ export function initialize(store: session.Store, raw: ExpredisOptions): void {
     pool,
     order: new WriteOrder(),
     sizes: new SizeMemo(),
+    recent: new RecentWrites(options.touchAfter),
     inFlight,
     readQuorum: options.readQuorum,
     readRepair: options.readRepair,
     belowQuorumReads: 0,
+    hedgedReads: 0,
     closed: false,
     closing: undefined,
     fence: new ClearFence(),
     decodeFailed: (error: DecodeError) => emitError(error),
     storedTooLarge: (error: SessionTooLargeError) => emitError(error),
     countBelowQuorum: () => void s.belowQuorumReads++,
+    countHedge: () => void s.hedgedReads++,
+    hedging:
+      options.reads === 'hedged' && options.readQuorum < memberSet.members.length
+        ? { plan: new HedgePlan(memberSet.members, options.readQuorum, options.commandTimeout), clock: new HedgeClock() }
+        : undefined,
   };
   internals.set(store, s);
   memberSet.start();

@@ -8,6 +8,7 @@ import { writeToAll } from './members/fan-out.js';
 import type { Member } from './members/member.js';
 import { writeIfAbsent, type ClearFence } from './members/repair.js';
 import type { Options } from './options.js';
+import type { RecentWrites } from './recent-writes.js';
 import { ONE_DAY_MS, ttlMs } from './ttl.js';
 import type { WriteOrder } from './write-order.js';
 
@@ -20,6 +21,8 @@ export interface WriteContext {
   readonly inFlight: InFlight;
   /** A touch's repair must not undo a clear() that ran since the touch was called. */
   readonly fence: ClearFence;
+  /** Sessions written or touched within touchAfter: their touches are skipped. */
+  readonly recent: RecentWrites;
 }
 
 // Replace the value by a tombstone that lives as long as the key had left (one day when it was
@@ -38,7 +41,7 @@ export function setSession(ctx: WriteContext, sid: string, session: unknown): Pr
     if (size > ctx.options.maxSize) return Promise.reject(new SessionTooLargeError(sid, size, ctx.options.maxSize));
     ctx.sizes.set(sid, size);
     const args = ttl === null ? ['SET', key, value] : ['SET', key, value, 'PX', String(ttl)];
-    return writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set', ctx.inFlight).quorum;
+    return remembered(ctx, sid, writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set', ctx.inFlight).quorum);
   });
 }
 
@@ -46,6 +49,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
   if (ctx.options.disableTouch || ctx.options.ttl === false) return Promise.resolve();
   const ttl = ttlMs(session, ctx.options.ttl);
   if (ttl !== null && ttl <= 0) return destroySession(ctx, sid);
+  if (ctx.recent.fresh(sid)) return Promise.resolve();
   const key = ctx.options.prefix + sid;
   const repairAllowed = ctx.fence.ticket();
   return ctx.order.run(sid, null, () => {
@@ -63,17 +67,25 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
         }),
       );
     }
-    return fanned.quorum;
+    return remembered(ctx, sid, fanned.quorum);
   });
 }
 
 export function destroySession(ctx: WriteContext, sid: string): Promise<void> {
   const key = ctx.options.prefix + sid;
   ctx.sizes.delete(sid);
+  ctx.recent.forget(sid);
   return ctx.order.run(sid, null, () => {
     const args = ['EVAL', TOMBSTONE_SCRIPT, '1', key, ctx.codec.tombstone(), String(ONE_DAY_MS)];
     return writeToAll(ctx.members, args, ctx.options.writeQuorum, 'destroy', ctx.inFlight).quorum;
   });
+}
+
+/** A write that reached its quorum refreshes the session for touchAfter, as of when it was sent. */
+function remembered(ctx: WriteContext, sid: string, quorum: Promise<void>): Promise<void> {
+  if (ctx.options.touchAfter === 0) return quorum;
+  const sent = performance.now();
+  return quorum.then(() => ctx.recent.wrote(sid, sent));
 }
 
 /** Bytes a payload takes, without encoding a string when it cannot be near the limit. */

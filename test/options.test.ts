@@ -18,7 +18,7 @@ const CLIENTS = 'options.clients must be an array with at least one entry (a con
 const SERIALIZER = "'json', 'msgpack', an object { stringify, parse }, or { module: path }";
 const KNOWN =
   'clients, prefix, ttl, serializer, offload, offloadThreshold, workers, compression, encryption, writeQuorum, readQuorum, ' +
-  'commandTimeout, readRepair, maxSize, scanCount, disableTouch, unref';
+  'commandTimeout, readRepair, maxSize, scanCount, reads, touchAfter, disableTouch, unref';
 
 /** Constructing with `options` throws exactly this TypeError (a store that does get built is closed). */
 function rejects(t: ExecutionContext, options: unknown, message: string): void {
@@ -81,6 +81,9 @@ const invalid: [string, unknown, string][] = [
   ['a prefix that is not a string', { clients: one, prefix: 5 }, 'options.prefix must be a non-empty string, got 5 (number)'],
   ['an empty prefix (clear() would empty the database)', { clients: one, prefix: '' }, 'options.prefix must be a non-empty string, got "" (string)'],
   ["unref: 'yes'", { clients: one, unref: 'yes' }, 'options.unref must be a boolean, got "yes" (string)'],
+  ["reads: 'first'", { clients: one, reads: 'first' }, "options.reads must be 'all' or 'hedged', got \"first\" (string)"],
+  ['touchAfter: -1', { clients: one, touchAfter: -1 }, 'options.touchAfter must be an integer number of milliseconds ≥ 0, got -1 (number)'],
+  ["touchAfter: '60000'", { clients: one, touchAfter: '60000' }, 'options.touchAfter must be an integer number of milliseconds ≥ 0, got "60000" (string)'],
 ];
 
 for (const [what, options, message] of invalid) {

@@ -71,6 +71,9 @@ export class Member {
   /** The first error of an outage was emitted; the rest are only counted. */
   #quiet = false;
   #pending = 0;
+  /** When #pending last rose from 0, and when the member last answered (performance.now()). */
+  #busySince = 0;
+  #lastAnswer = 0;
   #connecting = false;
   #attempts = 0;
   #retries = 0;
@@ -131,8 +134,8 @@ export class Member {
       return;
     }
     this.operations++;
-    this.#pending++;
     const started = performance.now();
+    if (this.#pending++ === 0) this.#busySince = started;
     let timedOut = false;
     let extended = false;
     const timeout = this.#config.commandTimeout;
@@ -157,7 +160,7 @@ export class Member {
         if (timedOut) return;
         clearTimeout(timer);
         this.#consecutiveTimeouts = 0;
-        this.#latency.add(performance.now() - started);
+        this.#answered(started);
         done({ ok: true, reply });
       },
       (reason: unknown) => {
@@ -168,7 +171,7 @@ export class Member {
         this.failures++;
         if (error instanceof ErrorReply) {
           this.#consecutiveTimeouts = 0;
-          this.#latency.add(performance.now() - started);
+          this.#answered(started);
           this.#listener.error(this, error);
         }
         done({ ok: false, kind: 'error', error });
@@ -179,6 +182,30 @@ export class Member {
   /** `send` as a Promise that never rejects. */
   call(args: readonly (string | Buffer)[], buffers = true): Promise<Outcome> {
     return new Promise(resolve => this.send(args, buffers, resolve));
+  }
+
+  /** Recent median answer time in ms (0 before any answer). */
+  get typicalMs(): number {
+    return this.#latency.p50;
+  }
+
+  /** Recent 95th percentile answer time in ms; undefined before any answer. */
+  get slowMs(): number | undefined {
+    return this.#latency.count === 0 ? undefined : this.#latency.p95;
+  }
+
+  /** Changes whenever `typicalMs` or `slowMs` may have (hedged reads cache their ranking on it). */
+  get latencyVersion(): number {
+    return this.#latency.version;
+  }
+
+  /**
+   * How long the member has had a command outstanding without answering anything (0 when idle or
+   * answering): a hung member's grows from its first unanswered command, long before three
+   * timeouts take it out, while its latency window (answers only) still looks fast.
+   */
+  silentMs(now: number): number {
+    return this.#pending === 0 ? 0 : now - Math.max(this.#busySince, this.#lastAnswer);
   }
 
   countRepair(): void {
@@ -224,6 +251,12 @@ export class Member {
   #on(event: string, handler: (...args: any[]) => void): void {
     this.client.on(event, handler);
     this.#handlers.push([event, handler]);
+  }
+
+  #answered(started: number): void {
+    const now = performance.now();
+    this.#lastAnswer = now;
+    this.#latency.add(now - started, now);
   }
 
   #onReady(): void {
