@@ -41,7 +41,9 @@ export function setSession(ctx: WriteContext, sid: string, session: unknown): Pr
     if (size > ctx.options.maxSize) return Promise.reject(new SessionTooLargeError(sid, size, ctx.options.maxSize));
     ctx.sizes.set(sid, size);
     const args = ttl === null ? ['SET', key, value] : ['SET', key, value, 'PX', String(ttl)];
-    return remembered(ctx, sid, writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set', ctx.inFlight).quorum);
+    const fanned = writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set', ctx.inFlight);
+    ctx.codec.release(value, () => fanned.outcomes);
+    return remembered(ctx, sid, fanned.quorum);
   });
 }
 

@@ -12,6 +12,7 @@ import { checkDepth, jsonOnly, MAX_DEPTH, NotJson } from './json-only.js';
 import { toJsonTree } from './normalize.js';
 import { enveloped, packMsgpack } from './pack.js';
 import { OffloadPolicy } from './policy.js';
+import { detach } from './release.js';
 import { nextVersion, UNVERSIONED, type Version } from './version.js';
 
 /** What SET sends: a string for small JSON (node-redis writes it straight to the socket), else bytes. */
@@ -34,12 +35,22 @@ export interface CodecStats {
 /** JSON text longer than this is turned into bytes once and shared by every member's SET. */
 const SHARED_BYTES_FROM = 4096;
 
+let releasing = true;
+
+/** For bench/gc.ts only: whether `release` detaches offloaded bytes in this thread (true) or
+ * leaves them to the GC, as before issue 11. */
+export function useRelease(on: boolean): void {
+  releasing = on;
+}
+
 export class Codec {
   readonly stats: CodecStats = { encodeInline: 0, encodeOffloaded: 0, decodeInline: 0, decodeOffloaded: 0, decodeFailures: 0 };
   readonly #serializer: SerializerChoice;
   readonly #policy: OffloadPolicy;
   readonly #pool: CodecPool;
   readonly #shareBytes: boolean;
+  /** Payloads a worker encoded (transferred bytes) that no write has released yet. */
+  readonly #pooled = new WeakSet<Buffer>();
 
   constructor(options: Options, pool: CodecPool) {
     this.#serializer = options.serializer;
@@ -95,7 +106,23 @@ export class Codec {
     const task = { format: s.kind, tree, version: nextVersion(), href: s.kind === 'module' ? s.href : undefined };
     // A worker that died or ran too long fails this write (WorkerError): never re-run inline,
     // since the serializer's own code may be what killed it.
-    return this.#pool.encode(task);
+    return this.#pool.encode(task).then(bytes => {
+      if (releasing) this.#pooled.add(bytes);
+      return bytes;
+    });
+  }
+
+  /**
+   * Frees the bytes of an offloaded encode once every member has answered the write that sent
+   * them (see release.ts); other payloads, and writes a member did not answer (node-redis may
+   * still hold the bytes), are left to the GC.
+   * @param sent every member's outcome of the one write that carried `payload`
+   */
+  release(payload: Payload, sent: () => Promise<readonly { ok: boolean }[]>): void {
+    if (typeof payload === 'string' || !this.#pooled.delete(payload)) return;
+    void sent().then(outcomes => {
+      if (outcomes.every(outcome => outcome.ok)) detach(payload);
+    });
   }
 
   /** A tombstone: what `destroy` leaves, so that repair cannot bring the session back. */
