@@ -1,4 +1,4 @@
-// reads: 'hedged' (issue 11) on healthy members: a get asks one member (readQuorum of them) while
+// reads: 'hedged' on healthy members: a get asks one member (readQuorum of them) while
 // it answers; a miss there asks the others and repairs the member that missed; tombstones win as
 // they do with every member asked. GETs are counted per member with INFO commandstats on servers
 // only this test uses.
@@ -53,22 +53,32 @@ test('a miss on the member asked first asks the others, returns the session, and
   const session = sessionWith({ user: 'cy' }, 600_000);
   await promised(store.set('c', asSession(session)));
   const key = store.prefix + 'c';
-  // Which member the store asks first right now: the one whose GET count moves.
-  const before = await gets();
-  await store.get('c');
-  const first = delta(await gets(), before).findIndex(n => n > 0);
+  // Which member is asked first follows recent latency, and two members on one machine can swap
+  // places between two reads: delete the key where the last read went first, then read, until
+  // the read did go first to the member that lacks it.
+  let first = -1;
+  for (let attempt = 0; attempt < 20 && first < 0; attempt++) {
+    await promised(store.set('c', asSession(session)));
+    const probe = await gets();
+    await store.get('c');
+    const probed = delta(await gets(), probe).findIndex(n => n > 0);
+    await direct[probed]!.del(key);
+    await direct[1 - probed]!.pExpire(key, 300_000);
+    const hedgedBefore = store.stats().reads.hedged;
+    const before = await gets();
+    t.deepEqual(await store.get('c'), session);
+    if (delta(await gets(), before)[probed]! > 0) {
+      first = probed;
+      t.is(store.stats().reads.hedged, hedgedBefore + 1, 'the miss made the read ask the other member');
+    }
+  }
+  t.true(first >= 0, 'a read went first to the member that lacked the session');
   const other = 1 - first;
-  await direct[first]!.del(key);
-  await direct[other]!.pExpire(key, 300_000);
-
-  const hedgedBefore = store.stats().reads.hedged;
-  t.deepEqual(await store.get('c'), session);
-  t.is(store.stats().reads.hedged, hedgedBefore + 1);
   await eventually(async () => (await rawValue(direct[first]!, key)) !== null, 3000, 'the member that missed repaired');
   t.deepEqual(await rawValue(direct[first]!, key), await rawValue(direct[other]!, key));
   const pttl = await direct[first]!.pTTL(key);
   t.true(pttl > 290_000 && pttl <= 300_000, `repaired with the remaining TTL: ${pttl}`);
-  t.is(store.stats().members[first]!.repairs, 1);
+  t.true(store.stats().members[first]!.repairs >= 1);
 });
 
 test('a session no member holds is null after every member was asked', async t => {
