@@ -1,4 +1,4 @@
-// Paired A/B of the store's set+get pair on two local redis-servers (issue 11): every named
+// Paired A/B of the store's set+get pair on two local redis-servers: every named
 // configuration runs in this one process, round by round in alternating order, and each figure
 // is the median over rounds of main-thread CPU per pair (bench/stats.ts mainThreadCpuMs), with
 // the ratio to connect-redis on one member taken within each round.

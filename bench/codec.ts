@@ -1,4 +1,4 @@
-// The store-level grid (issue 3's bench/codec, grown by issue 5): for each session shape and
+// The store-level grid (bench/codec): for each session shape and
 // size, and each pipeline, sequential set+get pairs of the same few session ids, measuring
 //  - main-thread busy time per pair: performance.eventLoopUtilization() deltas (active ms),
 //    i.e. what the request path pays, not the time spent waiting for Redis or a worker;

@@ -25,7 +25,7 @@ export interface AppConfig {
   urls: string[];
   /** expredis only; undefined = the store's default. */
   serializer?: 'json' | 'msgpack';
-  /** expredis only: reads: 'hedged' with touchAfter 60000 (issue 11). */
+  /** expredis only: reads: 'hedged' with touchAfter 60000. */
   hedged?: boolean;
   shape: 'cart' | 'small';
   prefix: string;

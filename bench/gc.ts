@@ -1,4 +1,4 @@
-// The garbage-collection storm under offload (issue 11): Mark-Compact collections and scavenges on
+// The garbage-collection storm under offload: Mark-Compact collections and scavenges on
 // the main thread, and main-thread time, over N set+get pairs of a string-heavy 300 KB session on
 // two members, inline ('never') and offloaded ('always', 'auto'), in one process, alternating.
 // Offloaded runs go both with the bytes a worker encoded detached once every member answered the

@@ -34,7 +34,7 @@ export const PIPELINES: readonly PipelineInfo[] = [
       offload,
     })),
   ),
-  // Hedged reads (issue 11): the default offload, one member asked first.
+  // Hedged reads: the default offload, one member asked first.
   ...(['json', 'msgpack'] as const).map(serializer => ({
     id: `${serializer}-auto-hedged`,
     label: `expredis ${serializer} auto, hedged reads`,

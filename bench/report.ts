@@ -41,7 +41,7 @@ function meets(value: number, direction: '<=' | '>=', limit: number): boolean {
   return direction === '<=' ? value <= limit : value >= limit;
 }
 
-/** Issue 5's targets, evaluated on one results file. */
+/** The bench's targets, evaluated on one results file. */
 export function evaluateTargets(r: BenchResults): TargetCheck[] {
   const checks: Omit<TargetCheck, 'verdict' | 'aimMet'>[] = [
     {
@@ -163,11 +163,11 @@ export interface AutoCheck {
   timed: boolean;
   /** the two sides are within 10% of each other: either choice is within 10% of the cheaper */
   tie: boolean;
-  /** issue 3's criterion: auto picked the cheaper side (or a side within 10% of it) */
+  /** the criterion: auto picked the cheaper side (or a side within 10% of it) */
   pass: boolean;
 }
 
-/** Issue 3: 'auto' picks the cheaper side at every grid point, within 10% of main-thread time. */
+/** 'auto' picks the cheaper side at every grid point, within 10% of main-thread time. */
 export function autoChecks(r: BenchResults): AutoCheck[] {
   const out: AutoCheck[] = [];
   for (const p of r.codec?.points ?? []) {
@@ -286,7 +286,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('expredis always runs on **two** members, connect-redis 9 (node-redis) on one; every ratio is expredis ÷ connect-redis measured in the same run (the median of the per-run ratios), every figure a median of runs.');
   out.push('');
 
-  out.push('#### Targets (issue 5)');
+  out.push('#### Targets');
   out.push('');
   const targets = evaluateTargets(r);
   out.push(
@@ -355,7 +355,7 @@ export function renderMarkdown(r: BenchResults): string {
     const unfaithful = r.codec.points.flatMap(p => Object.entries(p.cells).filter(([, c]) => !c.fidelity).map(([id]) => `${p.id}/${id}`));
     if (unfaithful.length) out.push(`**Fidelity: get did not return the JSON round trip for** ${unfaithful.join(', ')}.`, '');
 
-    out.push("#### `offload: 'auto'` picks the cheaper side (issue 3: within 10% of min(never, always))");
+    out.push("#### `offload: 'auto'` picks the cheaper side (within 10% of min(never, always))");
     out.push('');
     const checks = autoChecks(r);
     out.push(

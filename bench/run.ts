@@ -1,4 +1,4 @@
-// `npm run bench [-- options]`: the benchmark suite of issue 5 (and issue 3's codec grid).
+// `npm run bench [-- options]`: the benchmark suite (the store-level codec grid, end to end, the worker round trip).
 //
 //   --quick               whole run under 2 minutes (fewer runs, shorter windows)
 //   --only <parts>        comma list of: pool, codec, e2e (a bare part name works too)

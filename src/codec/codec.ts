@@ -38,7 +38,7 @@ const SHARED_BYTES_FROM = 4096;
 let releasing = true;
 
 /** For bench/gc.ts only: whether `release` detaches offloaded bytes in this thread (true) or
- * leaves them to the GC, as before issue 11. */
+ * leaves them to the GC. */
 export function useRelease(on: boolean): void {
   releasing = on;
 }
