@@ -19,6 +19,11 @@ export const OBJECT_HEAVY_FACTOR = 4;
  * numbers too, and the pool measured dearer at every size. */
 export const BINARY_SHARE = 0.25;
 
+/** Compression and encryption (and their reverse) of a value of at least this many bytes run in
+ * the pool with 'auto': handing bytes over is a transfer, so the main thread pays a fixed cost
+ * per task, which brotli on about this much session data already exceeds (docs/offload.md). */
+export const BYTES_OFFLOAD_FROM = 64 * 1024;
+
 export class OffloadPolicy {
   readonly #mode: Offload;
   readonly #threshold: number;
@@ -52,6 +57,19 @@ export class OffloadPolicy {
         // msgpack: one inline walk-and-pack beats walk + clone + pack in a worker at every size.
         return false;
     }
+  }
+
+  /** @param plainSize the enveloped value before compression and encryption */
+  sealInPool(plainSize: number): boolean {
+    if (this.#mode !== 'auto') return this.#mode === 'always';
+    return plainSize >= BYTES_OFFLOAD_FROM;
+  }
+
+  /** Decryption and decompression: a stored (compressed) value inflates to several times its
+   * size, so the same crossover applies to a quarter of it. */
+  openInPool(storedSize: number): boolean {
+    if (this.#mode !== 'auto') return this.#mode === 'always';
+    return storedSize >= BYTES_OFFLOAD_FROM / 4;
   }
 
   /** Only a module serializer's parse can run in the pool: objects are built on the main thread. */
