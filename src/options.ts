@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, fail } from './describe.js';
+import { fail } from './describe.js';
 import { memberEntry, type ClientEntry, type MemberEntry } from './members/connect.js';
 import { DEFAULT_OFFLOAD_THRESHOLD } from './codec/policy.js';
 import { compressionOption, encryptionOption, type CompressionOption, type EncryptionOption } from './codec/seal-options.js';
