@@ -169,7 +169,7 @@ test.serial('the express-session Cookie survives every configuration: expires is
       t.is(typeof got?.cookie.expires, 'string', `${reader.name} ← ${writer.name}`);
       t.regex(String(got?.cookie.expires), ISO);
       t.is(got?.cookie.expires, expectedExpires);
-      t.is(got?.cookie.originalMaxAge, 3_600_000);
+      t.is(got?.cookie.originalMaxAge, cookie.originalMaxAge, `${reader.name} ← ${writer.name}: originalMaxAge as the Cookie has it (express-session reads it back from expires, so it may be 1 ms short)`);
     }
   }
 });
