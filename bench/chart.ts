@@ -39,7 +39,9 @@ function msTick(v: number): string {
 
 export function renderSvg(r: BenchResults): string {
   const points = r.codec?.points ?? [];
-  const pipelines = r.codec?.pipelines.map(p => p.id) ?? [];
+  // The grid's pipelines (those measured at a few points only are in the report's tables).
+  const grid = r.codec?.pipelines.filter(p => !p.points) ?? [];
+  const pipelines = grid.map(p => p.id);
   const W = 1000;
   const H = 730;
   const panelW = 470;
@@ -106,7 +108,7 @@ export function renderSvg(r: BenchResults): string {
 
   const ly = H - 22;
   let lx = 30;
-  for (const p of r.codec?.pipelines ?? []) {
+  for (const p of grid) {
     const style = COLORS[p.id] ?? { stroke: '#888', dash: '', width: 1.5 };
     const label = p.id === 'connect-redis' ? 'connect-redis (1 member)' : p.id;
     out.push(

@@ -120,14 +120,14 @@ async function pairs(p: Pipeline, sids: readonly string[], sessions: readonly Be
   return { main: elu.active / n, mainCpu, cpu: (cpu.user + cpu.system) / 1000 / n, wall: wall / n };
 }
 
-function diffCounts(a: CodecCounts | undefined, b: CodecCounts | undefined): CodecCounts | null {
-  if (!a || !b) return null;
-  return {
-    encodeInline: b.encodeInline - a.encodeInline,
-    encodeOffloaded: b.encodeOffloaded - a.encodeOffloaded,
-    decodeInline: b.decodeInline - a.decodeInline,
-    decodeOffloaded: b.decodeOffloaded - a.decodeOffloaded,
-  };
+const COUNTS = ['encodeInline', 'encodeOffloaded', 'decodeInline', 'decodeOffloaded', 'sealInline', 'sealOffloaded', 'openInline', 'openOffloaded'] as const;
+
+/** sum + (b - a), counter by counter. */
+function addCounts(sum: CodecCounts | undefined, a: CodecCounts | undefined, b: CodecCounts | undefined): CodecCounts | undefined {
+  if (!a || !b) return sum;
+  const out: CodecCounts = { encodeInline: 0, encodeOffloaded: 0, decodeInline: 0, decodeOffloaded: 0 };
+  for (const k of COUNTS) out[k] = (sum?.[k] ?? 0) + (b[k] ?? 0) - (a[k] ?? 0);
+  return out;
 }
 
 export async function runCodecGrid(options: GridOptions): Promise<CodecResults> {
@@ -147,10 +147,13 @@ export async function runCodecGrid(options: GridOptions): Promise<CodecResults> 
     const points: CodecPoint[] = [];
     for (const [index, spec] of specs.entries()) {
       const started = performance.now();
-      const point = await measurePoint(spec, index, pipelines, inspect, NAMED.has(spec.id) ? named(options) : options);
+      const here = pipelines.filter(p => !p.info.points || p.info.points.includes(spec.id));
+      const point = await measurePoint(spec, index, here, inspect, NAMED.has(spec.id) ? named(options) : options);
       points.push(point);
       const base = point.cells[BASELINE]!.main.median;
-      const line = PIPELINES.filter(p => p.id !== BASELINE)
+      const line = here
+        .map(p => p.info)
+        .filter(p => p.id !== BASELINE)
         .map(p => `${p.id} ${pairedRatio(point.cells[p.id]!.main, point.cells[BASELINE]!.main)!.toFixed(2)}×`)
         .join('  ');
       log(
@@ -212,16 +215,7 @@ async function measurePoint(
       collectGarbage();
       const before = p.counts();
       s.samples.push(await pairs(p, sids, s.sessions, s.n));
-      const counts = diffCounts(before, p.counts());
-      if (counts) {
-        const sum = s.before ?? { encodeInline: 0, encodeOffloaded: 0, decodeInline: 0, decodeOffloaded: 0 };
-        s.before = {
-          encodeInline: sum.encodeInline + counts.encodeInline,
-          encodeOffloaded: sum.encodeOffloaded + counts.encodeOffloaded,
-          decodeInline: sum.decodeInline + counts.decodeInline,
-          decodeOffloaded: sum.decodeOffloaded + counts.decodeOffloaded,
-        };
-      }
+      s.before = addCounts(s.before, before, p.counts());
     }
   }
 

@@ -1,9 +1,13 @@
 // The store configurations the grid compares: expredis on TWO members (json / msgpack ×
 // offload never / always / auto) and connect-redis 9 on node-redis on ONE member, the baseline
-// every ratio is taken against.
+// every ratio is taken against; and, at the cart and string-heavy points only, expredis with
+// compression (every algorithm this Node has, at its default level and threshold) and/or
+// AES-256-GCM, offload 'auto'.
+import { randomBytes } from 'node:crypto';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { RedisStore, type Offload, type Reads } from '../src/index.js';
+import { zstdAvailable, type Algorithm } from '../src/codec/seal.js';
 import type { RedisTarget } from './redis.js';
 
 export const BASELINE = 'connect-redis';
@@ -20,7 +24,24 @@ export interface PipelineInfo {
   offload: Offload | null;
   /** expredis only; undefined = the default ('all'). */
   reads?: Reads;
+  /** Compression algorithm (its default level and threshold); absent: none. */
+  compression?: Algorithm;
+  /** AES-256-GCM with a fresh random key. */
+  encrypted?: boolean;
+  /** Measured only at the grid points with these ids; absent: at every point. */
+  points?: string[];
 }
+
+/** The points the compression/encryption pipelines run at: the cart and the string-heavy
+ * session (both sides of the byte work's crossover are far below them). */
+export const SEALED_POINTS = ['cart', 'string-300KB'];
+
+/** The id of a serializer's pipeline with this compression/encryption ('json-auto' with neither). */
+export function sealedId(serializer: 'json' | 'msgpack', compression: Algorithm | undefined, encrypted: boolean): string {
+  return compression === undefined && !encrypted ? `${serializer}-auto` : `${serializer}-${compression ?? 'plain'}${encrypted ? '-aes' : ''}`;
+}
+
+const SEALED_ALGORITHMS: (Algorithm | undefined)[] = [undefined, 'gzip', 'deflate', 'brotli', ...(zstdAvailable() ? (['zstd'] as const) : [])];
 
 export const PIPELINES: readonly PipelineInfo[] = [
   { id: BASELINE, label: 'connect-redis (1 member)', members: 1, serializer: 'json', offload: null },
@@ -43,6 +64,22 @@ export const PIPELINES: readonly PipelineInfo[] = [
     offload: 'auto' as const,
     reads: 'hedged' as const,
   })),
+  ...(['json', 'msgpack'] as const).flatMap(serializer =>
+    SEALED_ALGORITHMS.flatMap(compression =>
+      [false, true]
+        .filter(encrypted => compression !== undefined || encrypted)
+        .map(encrypted => ({
+          id: sealedId(serializer, compression, encrypted),
+          label: `expredis ${serializer} ${[compression, encrypted ? 'AES-256-GCM' : undefined].filter(Boolean).join(' + ')} auto`,
+          members: 2,
+          serializer,
+          offload: 'auto' as const,
+          ...(compression ? { compression } : {}),
+          ...(encrypted ? { encrypted } : {}),
+          points: SEALED_POINTS,
+        })),
+    ),
+  ),
 ];
 
 export interface CodecCounts {
@@ -50,6 +87,12 @@ export interface CodecCounts {
   encodeOffloaded: number;
   decodeInline: number;
   decodeOffloaded: number;
+  /** Compressions/encryptions, and decryptions/decompressions, inline and in the pool (absent
+   * in results measured before the store had them). */
+  sealInline?: number;
+  sealOffloaded?: number;
+  openInline?: number;
+  openOffloaded?: number;
 }
 
 export interface Pipeline {
@@ -93,6 +136,8 @@ export async function openPipeline(info: PipelineInfo, targets: readonly RedisTa
     serializer: info.serializer,
     offload: info.offload ?? 'auto',
     ...(info.reads ? { reads: info.reads } : {}),
+    ...(info.compression ? { compression: info.compression } : {}),
+    ...(info.encrypted ? { encryption: { keys: [randomBytes(32)] } } : {}),
   });
   store.on('error', (error: Error) => process.stderr.write(`bench: ${info.id} store error: ${error.name}: ${error.message}\n`));
   await store.ready({ timeout: 10_000 });
@@ -108,7 +153,16 @@ function bind(info: PipelineInfo, prefix: string, members: readonly RedisTarget[
     get: sid => store.get(sid),
     counts: () => {
       const c = store.stats().codec;
-      return { encodeInline: c.encodeInline, encodeOffloaded: c.encodeOffloaded, decodeInline: c.decodeInline, decodeOffloaded: c.decodeOffloaded };
+      return {
+        encodeInline: c.encodeInline,
+        encodeOffloaded: c.encodeOffloaded,
+        decodeInline: c.decodeInline,
+        decodeOffloaded: c.decodeOffloaded,
+        sealInline: c.sealInline,
+        sealOffloaded: c.sealOffloaded,
+        openInline: c.openInline,
+        openOffloaded: c.openOffloaded,
+      };
     },
     close: () => store.close() as Promise<void>,
   };

@@ -220,6 +220,134 @@ function choice(cell: CodecCell): string {
   return `enc ${side(c.encodeOffloaded, enc)}, dec ${side(c.decodeOffloaded, dec)}`;
 }
 
+// --------------------------------------------------------------------------------------------
+// Issue 10: compression and encryption at the cart and string-heavy points.
+
+const SERIALIZERS = ['json', 'msgpack'] as const;
+/** The default compression (docs/stored-format.md#compression), which the goals are about. */
+const DEFAULT_ALGORITHM = 'brotli';
+
+function sealedPipelines(r: BenchResults, serializer: 'json' | 'msgpack') {
+  return (r.codec?.pipelines ?? []).filter(p => p.serializer === serializer && (p.compression !== undefined || p.encrypted));
+}
+
+/** Whether this results file measured any compression/encryption pipeline. */
+function hasSealed(r: BenchResults): boolean {
+  return (r.codec?.points ?? []).some(p => SERIALIZERS.some(s => sealedPipelines(r, s).some(i => p.cells[i.id])));
+}
+
+/** connect-redis's STRLEN ÷ this pipeline's (how many times fewer bytes per member). */
+function fewerBytes(p: CodecPoint | undefined, id: string): number | null {
+  const base = p?.cells[BASELINE]?.bytes[0];
+  const own = p?.cells[id]?.bytes[0];
+  return base && own ? base / own : null;
+}
+
+/** Issue 10's goals, on the cart: the default compression with encryption stores at least 8×
+ * fewer bytes per member than connect-redis, and costs the main thread no more per set+get than
+ * the same serializer without compression or encryption (both with offload 'auto'). */
+export function sealedTargets(r: BenchResults): TargetCheck[] {
+  if (!hasSealed(r)) return [];
+  const cart = point(r, 'cart');
+  const checks: Omit<TargetCheck, 'verdict' | 'aimMet'>[] = SERIALIZERS.flatMap(serializer => {
+    const id = `${serializer}-${DEFAULT_ALGORITHM}-aes`;
+    return [
+      {
+        id: `cart-bytes-${id}`,
+        label: `cart, ${serializer} + ${DEFAULT_ALGORITHM} + AES-256-GCM: connect-redis bytes per member ÷ these`,
+        kind: 'must' as const,
+        measured: fewerBytes(cart, id),
+        unit: '×' as const,
+        direction: '>=' as const,
+        limit: 8,
+        aim: null,
+      },
+      {
+        id: `cart-main-${id}`,
+        label: `cart, ${serializer} + ${DEFAULT_ALGORITHM} + AES-256-GCM (auto): main-thread per set+get ÷ ${serializer} auto without them`,
+        kind: 'must' as const,
+        measured: pairedRatio(cart?.cells[id]?.main, cart?.cells[`${serializer}-auto`]?.main),
+        unit: '×' as const,
+        direction: '<=' as const,
+        limit: 1,
+        aim: null,
+      },
+    ];
+  });
+  return checks.map(c =>
+    c.measured === null || !Number.isFinite(c.measured)
+      ? { ...c, measured: null, verdict: 'NOT MEASURED', aimMet: null }
+      : { ...c, verdict: meets(c.measured, c.direction, c.limit) ? 'PASS' : 'FAIL', aimMet: null },
+  );
+}
+
+function sealChoice(cell: CodecCell): string {
+  const c = cell.codec;
+  if (!c || c.sealInline === undefined) return '?';
+  const side = (inline: number, pool: number) => (inline + pool === 0 ? '–' : pool === 0 ? 'inline' : inline === 0 ? 'pool' : `${Math.round((100 * pool) / (inline + pool))}% pool`);
+  return `seal ${side(c.sealInline, c.sealOffloaded ?? 0)}, open ${side(c.openInline ?? 0, c.openOffloaded ?? 0)}`;
+}
+
+function sealedSection(r: BenchResults): string[] {
+  const out: string[] = [];
+  out.push('#### Compression and encryption (issue 10): bytes per member and main-thread time per set+get');
+  out.push('');
+  out.push(
+    "Each algorithm at its default level and threshold, with and without AES-256-GCM, offload 'auto', measured in the same runs as connect-redis and the plain pipelines. " +
+      'Bytes: STRLEN on a member (MEMORY USAGE in brackets); "fewer bytes" is connect-redis ÷ this. ' +
+      'Main-thread time is event-loop active time as in the tables above, main CPU the main thread\'s own CPU time (schedstat: without preemption), process CPU every thread\'s. ' +
+      'Ratios are the median of per-run ratios: to connect-redis, and to the same serializer with neither ("plain": json-auto, msgpack-auto). ' +
+      '"auto did": where the byte work ran during the measured runs.',
+  );
+  out.push('');
+  const rows: string[][] = [];
+  for (const p of r.codec?.points ?? []) {
+    const ids = SERIALIZERS.flatMap(s => sealedPipelines(r, s).map(i => i.id)).filter(id => p.cells[id]);
+    if (ids.length === 0) continue;
+    const row = (id: string, plain: string | null) => {
+      const c = p.cells[id]!;
+      return [
+        p.label,
+        id,
+        `${c.bytes[0] ?? 0} (${c.memory ?? '–'})`,
+        x(fewerBytes(p, id)),
+        ms(c.main.median),
+        x(ratio(p, id, 'main')),
+        plain ? x(pairedRatio(c.main, p.cells[plain]?.main)) : '',
+        plain ? x(pairedRatio(c.mainCpu, p.cells[plain]?.mainCpu)) : '',
+        plain ? x(pairedRatio(c.cpu, p.cells[plain]?.cpu)) : '',
+        plain ? x(pairedRatio(c.wall, p.cells[plain]?.wall)) : '',
+        plain ? sealChoice(c) : '',
+      ];
+    };
+    rows.push(row(BASELINE, null));
+    for (const s of SERIALIZERS) {
+      const plain = `${s}-auto`;
+      if (p.cells[plain]) rows.push(row(plain, null));
+      for (const id of ids.filter(i => i.startsWith(s + '-'))) rows.push(row(id, plain));
+    }
+  }
+  out.push(
+    table(
+      ['session', 'pipeline', 'bytes/member', 'fewer bytes', 'main ms', 'main ÷ connect-redis', 'main ÷ plain', 'main CPU ÷ plain', 'process CPU ÷ plain', 'wall ÷ plain', 'auto did'],
+      rows,
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+  );
+  out.push('');
+  out.push('Goals (issue 10):');
+  out.push('');
+  out.push(
+    table(
+      ['goal', 'measured', 'limit', 'verdict'],
+      sealedTargets(r).map(t => [t.label, t.measured === null ? '–' : x(t.measured), `${t.direction === '<=' ? '≤' : '≥'} ${t.limit}×`, t.verdict]),
+      ['l', 'r', 'r', 'l'],
+    ),
+  );
+  out.push('');
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function ms(v: number | undefined): string {
@@ -354,6 +482,7 @@ export function renderMarkdown(r: BenchResults): string {
     if (unequal.length) out.push(`Members held different byte counts for: ${unequal.join(', ')}.`, '');
     const unfaithful = r.codec.points.flatMap(p => Object.entries(p.cells).filter(([, c]) => !c.fidelity).map(([id]) => `${p.id}/${id}`));
     if (unfaithful.length) out.push(`**Fidelity: get did not return the JSON round trip for** ${unfaithful.join(', ')}.`, '');
+    if (hasSealed(r)) out.push(...sealedSection(r));
 
     out.push("#### `offload: 'auto'` picks the cheaper side (within 10% of min(never, always))");
     out.push('');

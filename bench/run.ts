@@ -22,7 +22,7 @@ import { runE2e } from './e2e.js';
 import { installCleanupHandlers, killEverything } from './lifecycle.js';
 import { collectMeta, loadAverage, ROOT } from './meta.js';
 import { foreignRedis, startRedis, type RedisTarget } from './redis.js';
-import { autoChecks, evaluateTargets, renderMarkdown } from './report.js';
+import { autoChecks, evaluateTargets, renderMarkdown, sealedTargets } from './report.js';
 import { SCHEMA, type BenchResults } from './results.js';
 import { runPool } from './roundtrip.js';
 
@@ -167,7 +167,7 @@ async function main(): Promise<number> {
 
   print('\n' + markdown);
   print('\n== summary');
-  for (const t of evaluateTargets(results)) {
+  for (const t of [...evaluateTargets(results), ...sealedTargets(results)]) {
     const value = t.measured === null ? 'not measured' : t.unit === '×' ? `${t.measured.toFixed(2)}×` : `${t.measured.toFixed(1)} µs`;
     print(`  ${t.verdict.padEnd(12)} ${t.kind === 'must' ? 'MUST' : 'aim '}  ${t.label}: ${value} (${t.direction === '<=' ? '≤' : '≥'} ${t.limit}${t.unit === '×' ? '×' : ' µs'})`);
   }

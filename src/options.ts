@@ -4,9 +4,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, fail } from './describe.js';
+import { fail } from './describe.js';
 import { memberEntry, type ClientEntry, type MemberEntry } from './members/connect.js';
 import { DEFAULT_OFFLOAD_THRESHOLD } from './codec/policy.js';
+import { compressionOption, encryptionOption, type CompressionOption, type EncryptionOption } from './codec/seal-options.js';
+import type { Compression, Key } from './codec/seal.js';
 
 /** A `{ stringify, parse }` object, run on the main thread; its output is stored as it is. */
 export interface SerializerObject {
@@ -65,10 +67,19 @@ export interface ExpredisOptions {
   offloadThreshold?: number;
   /** The lazy piscina pool's size. */
   workers?: WorkerOptions;
-  /** Planned: only `false` is accepted today. */
-  compression?: false;
-  /** Planned: only `false` is accepted today. */
-  encryption?: false;
+  /**
+   * Compress payloads of at least `threshold` bytes: `'brotli'`, `'gzip'`, `'deflate'`, `'zstd'`
+   * (Node 22.15+/23.8+), or `{ algorithm, level, threshold }`. The envelope records the
+   * algorithm, so every configuration reads every algorithm.
+   * @default false (a name alone: brotli level 4, gzip/deflate 6, zstd 3; threshold 4096)
+   */
+  compression?: CompressionOption;
+  /**
+   * AES-256-GCM at rest: `{ keys: [key, ...] }`, each 32 bytes (a Buffer or base64 text). The
+   * first key encrypts, every key decrypts; prefix and session id are bound as additional data.
+   * @default false
+   */
+  encryption?: EncryptionOption;
   /** Members that must acknowledge a write (`set`, `touch`, `destroy`, `clear`): an integer,
    * `'majority'` or `'all'`. @default 1 */
   writeQuorum?: Quorum;
@@ -111,6 +122,9 @@ export interface Options {
   readonly offload: Offload;
   readonly offloadThreshold: number;
   readonly workers: Required<WorkerOptions>;
+  readonly compression: Compression | undefined;
+  /** The encrypting key first; undefined when encryption is off. */
+  readonly keys: readonly Key[] | undefined;
   readonly writeQuorum: number;
   readonly readQuorum: number;
   readonly commandTimeout: number;
@@ -176,12 +190,8 @@ export function normalizeOptions(raw: unknown): Options {
 
   const workers = workerOptions(o.workers);
 
-  if (o.compression !== undefined && o.compression !== false) {
-    throw new TypeError(`options.compression is planned but not available yet: only false is accepted, got ${describe(o.compression)}`);
-  }
-  if (o.encryption !== undefined && o.encryption !== false) {
-    throw new TypeError(`options.encryption is planned but not available yet: only false is accepted, got ${describe(o.encryption)}`);
-  }
+  const compression = compressionOption(o.compression);
+  const keys = encryptionOption(o.encryption);
 
   const writeQuorum = quorum('options.writeQuorum', o.writeQuorum, members.length);
   const readQuorum = quorum('options.readQuorum', o.readQuorum, members.length);
@@ -207,6 +217,8 @@ export function normalizeOptions(raw: unknown): Options {
     offload,
     offloadThreshold: offloadThreshold as number,
     workers,
+    compression,
+    keys,
     writeQuorum,
     readQuorum,
     commandTimeout: commandTimeout as number,

@@ -15,9 +15,11 @@
 // worker's start-up is not counted either.
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { ownBuffer } from './codec/pack.js';
 import { StoreClosedError, WorkerError, WorkerTimeoutError } from './errors.js';
 import type { WorkerOptions } from './options.js';
-import type { DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from '../worker/messages.js';
+import { OpenFailure, type OpenSpec, type SealSpec } from './codec/seal.js';
+import type { BytesTask, DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from '../worker/messages.js';
 
 // Resolved beside this file: dist/src/pool.js → dist/worker/codec.js.
 const WORKER = new URL('../worker/codec.js', import.meta.url).href;
@@ -59,10 +61,10 @@ export interface PoolStats {
   queued: number;
 }
 
-type TaskName = 'encode' | 'decode';
+type TaskName = 'encode' | 'decode' | 'seal' | 'open';
 
 interface Message {
-  readonly task: (EncodeTask | DecodeTask) & TaskClock;
+  readonly task: (EncodeTask | DecodeTask | BytesTask) & TaskClock;
   readonly transferList?: ArrayBuffer[];
 }
 
@@ -148,6 +150,35 @@ export class CodecPool {
     return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
   }
 
+  /** encode with `task.seal`: the sealed value, and its payload's length before compression. */
+  async encodeSealed(task: EncodeTask): Promise<{ bytes: Buffer; before: number }> {
+    const out = await this.encode(task);
+    const end = out.length - 4;
+    return { bytes: out.subarray(0, end), before: out.readUInt32BE(end) };
+  }
+
+  /** Compress and/or encrypt a plain enveloped value, which is transferred (the caller gives it up). */
+  async seal(plain: Buffer, spec: SealSpec): Promise<Buffer> {
+    const owned = ownBuffer(plain);
+    const result = (await this.#run('seal', slot => ({ task: { op: 'seal', bytes: owned, seal: spec, slot }, transferList: [owned.buffer as ArrayBuffer] }))) as
+      | Uint8Array
+      | TaskFailure;
+    if (!(result instanceof Uint8Array)) throw taskError(result);
+    return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+  }
+
+  /** Decrypt and/or decompress a stored value; the caller keeps `stored`: a copy is transferred.
+   * Rejects with OpenFailure when the value does not open. */
+  async open(stored: Uint8Array, spec: OpenSpec): Promise<Buffer> {
+    const message = (slot: number) => {
+      const bytes = new Uint8Array(stored);
+      return { task: { op: 'open' as const, bytes, open: spec, slot }, transferList: [bytes.buffer] };
+    };
+    const result = (await this.#run('open', message)) as Uint8Array | TaskFailure;
+    if (!(result instanceof Uint8Array)) throw taskError(result);
+    return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
+  }
+
   /** The caller keeps `stored`: a copy is transferred. */
   async decode(href: string, stored: Uint8Array): Promise<unknown> {
     const message = (slot: number) => {
@@ -225,7 +256,7 @@ export class CodecPool {
       }
     };
     running.timer = setTimeout(check, this.#limit).unref();
-    const options = { name: job.name, signal: running.signal, ...(transferList && { transferList }) };
+    const options = { name: job.name === 'seal' || job.name === 'open' ? 'bytes' : job.name, signal: running.signal, ...(transferList && { transferList }) };
     (this.#start().run(task, options) as Promise<unknown>).then(
       value => {
         if (this.#finish(running)) job.resolve(value);
@@ -312,6 +343,7 @@ function message(error: unknown): string {
 
 /** The error a task's own code threw in the worker, rebuilt on this side. */
 function taskError(result: TaskFailure): Error {
+  if (result.failed.reason) return new OpenFailure(result.failed.reason, result.failed.message);
   const error = result.failed.type === 'TypeError' ? new TypeError(result.failed.message) : new Error(result.failed.message);
   if (result.failed.type !== 'TypeError') error.name = result.failed.type;
   return error;

@@ -71,7 +71,7 @@ export interface ReadResult {
 
 /** @param knownSize the stored size last seen for this session, if any */
 export function readSession(ctx: ReadContext, key: string, knownSize: number | undefined): Promise<ReadResult> {
-  const text = knownSize !== undefined && knownSize < TEXT_READ_LIMIT && ctx.readQuorum === 1 && ctx.codec.writesText;
+  const text = knownSize !== undefined && knownSize < Math.min(TEXT_READ_LIMIT, ctx.codec.textBelow) && ctx.readQuorum === 1;
   return new Read(ctx, key, text).result;
 }
 
@@ -234,7 +234,7 @@ class Read implements Hedgeable {
     };
     let decoded: SessionObject | Promise<SessionObject>;
     try {
-      decoded = this.#ctx.codec.decode(candidate.stored, candidate.header);
+      decoded = this.#ctx.codec.decode(candidate.stored, candidate.header, this.#key);
     } catch (error) {
       drop(error);
       this.#step();
@@ -298,7 +298,7 @@ class Read implements Hedgeable {
       return;
     }
     if (this.#answered < this.#ctx.readQuorum) this.#ctx.countBelowQuorum();
-    this.#resolve({ session, size: winner && !winner.tombstone ? storedSize(winner.stored) : undefined });
+    this.#resolve({ session, size: session && winner ? (this.#ctx.codec.plainSize(session) ?? storedSize(winner.stored)) : undefined });
   }
 
   /** After every member settled: copy the winning session to the members that lack the key. */

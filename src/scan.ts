@@ -200,7 +200,7 @@ async function fetchSession(ctx: ScanContext, found: Found): Promise<SessionObje
     try {
       const header = ctx.codec.header(stored);
       if (header?.format === Format.tombstone) return null; // destroyed meanwhile
-      return await ctx.codec.decode(stored, header);
+      return await ctx.codec.decode(stored, header, found.key);
     } catch (error) {
       if (isCodecAbort(error)) throw error;
       ctx.decodeFailed(memberDecodeError(error, copy.member));

@@ -35,11 +35,11 @@ export function setSession(ctx: WriteContext, sid: string, session: unknown): Pr
   const ttl = ttlMs(session, ctx.options.ttl);
   if (ttl !== null && ttl <= 0) return destroySession(ctx, sid);
   const key = ctx.options.prefix + sid;
-  const payload = ctx.codec.encode(session, ctx.sizes.get(sid));
+  const payload = ctx.codec.encode(session, ctx.sizes.get(sid), key);
   return ctx.order.run(sid, payload, value => {
     const size = payloadSize(value, ctx.options.maxSize);
     if (size > ctx.options.maxSize) return Promise.reject(new SessionTooLargeError(sid, size, ctx.options.maxSize));
-    ctx.sizes.set(sid, size);
+    ctx.sizes.set(sid, typeof value === 'string' ? size : (ctx.codec.plainSize(value) ?? size));
     const args = ttl === null ? ['SET', key, value] : ['SET', key, value, 'PX', String(ttl)];
     const fanned = writeToAll(ctx.members, args, ctx.options.writeQuorum, 'set', ctx.inFlight);
     ctx.codec.release(value, () => fanned.outcomes);
@@ -64,7 +64,7 @@ export function touchSession(ctx: WriteContext, sid: string, session: unknown): 
         fanned.outcomes.then(async outcomes => {
           const lacking = members.filter((_, i) => outcomes[i]!.ok && (outcomes[i] as { reply: unknown }).reply === 0);
           if (lacking.length === 0) return;
-          const payload = await ctx.codec.encode(session, ctx.sizes.get(sid));
+          const payload = await ctx.codec.encode(session, ctx.sizes.get(sid), key);
           if (payloadSize(payload, ctx.options.maxSize) <= ctx.options.maxSize) await writeIfAbsent(lacking, key, payload, ttl, repairAllowed);
         }),
       );

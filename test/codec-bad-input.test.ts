@@ -192,7 +192,7 @@ async function badValues(t: import('ava').ExecutionContext): Promise<Record<stri
     'unknown envelope version': withByte(msgpack, 4, 0x63),
     'unknown format': withByte(msgpack, 5, 0x09),
     'unknown flags bit (reserved bit 7)': withByte(msgpack, 6, 0x80),
-    'unknown flags bit (compression, not configured)': withByte(msgpack, 6, 0x01),
+    'a compression flag on a payload that is not compressed': withByte(msgpack, 6, 0x01),
     'JSON array': '[1,2]',
     'JSON number': '42',
     'JSON string': '"a session?"',

@@ -1,6 +1,7 @@
 // Issue 3 acceptance: for every serializer × offload combination, a session set then read back
 // equals its JSON round trip (property test over real redis-server processes), keeps `__proto__`
 // keys as own properties and pollutes no prototype; lone surrogates under 'json' and 'msgpack'.
+import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import fc from 'fast-check';
 import { deepStrictEqual } from 'node:assert/strict';
@@ -181,15 +182,19 @@ function assertOwnProtoKeys(actual: unknown, expected: unknown, path = '$'): voi
   }
 }
 
+/** Compressed from the first byte and encrypted: every generated session goes through seal and open. */
+const SEALED: Partial<ExpredisOptions> = { compression: { algorithm: 'gzip', level: 1, threshold: 0 }, encryption: { keys: [randomBytes(32)] } };
+
 for (const serializerName of Object.keys(SERIALIZERS) as SerializerName[]) {
-  for (const offload of OFFLOADS) {
+  for (const [offload, sealed] of [...OFFLOADS.map(o => [o, false] as const), ['never', true] as const, ['always', true] as const]) {
     if (serializerName === 'object' && offload === 'always') continue; // a TypeError by design (options tests)
-    test.serial(`serializer ${serializerName} with offload '${offload}': set then get equals the JSON round trip for generated sessions`, async t => {
+    const variant = sealed ? ', compressed and encrypted' : '';
+    test.serial(`serializer ${serializerName} with offload '${offload}'${variant}: set then get equals the JSON round trip for generated sessions`, async t => {
       t.timeout(60_000);
       // Under 'auto' a low threshold sends the larger generated sessions to the pool (module
       // serializer; string-heavy JSON), so both sides of the policy are exercised.
       const threshold = offload === 'auto' ? { offloadThreshold: 512 } : {};
-      const store = await openCodecStore(t, servers, { serializer: SERIALIZERS[serializerName](), offload, ...threshold });
+      const store = await openCodecStore(t, servers, { serializer: SERIALIZERS[serializerName](), offload, ...threshold, ...(sealed ? SEALED : {}) });
       const errors: Error[] = [];
       store.on('error', (error: Error) => errors.push(error));
       let n = 0;

@@ -2,6 +2,7 @@
 // names the option and what it accepts (the exact messages are pinned: they are the documented
 // contract), and every documented client form constructs and works against a real server.
 import test, { type ExecutionContext } from 'ava';
+import * as zlib from 'node:zlib';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisStore } from '../src/index.js';
 import { asSession, direct, open, promised } from './helpers/foundation-util.js';
@@ -16,6 +17,11 @@ const one = [{ port: 1 }];
 const TTL = 'false, an integer number of seconds ≥ 1, or a function (session) => seconds';
 const CLIENTS = 'options.clients must be an array with at least one entry (a config object or a node-redis client)';
 const SERIALIZER = "'json', 'msgpack', an object { stringify, parse }, or { module: path }";
+const COMPRESSION = "false, 'brotli', 'gzip', 'deflate', 'zstd', or { algorithm, level, threshold }";
+const ENCRYPTION = 'false or { keys: [key, ...] } (each key 32 bytes: a Buffer, a Uint8Array or base64 text)';
+const KEYS = 'options.encryption.keys must be a non-empty array of keys (each 32 bytes: a Buffer, a Uint8Array or base64 text)';
+/** Looks like a secret; must never be echoed. */
+const SECRET_TEXT = 'hunter2-super-secret-key!!';
 const KNOWN =
   'clients, prefix, ttl, serializer, offload, offloadThreshold, workers, compression, encryption, writeQuorum, readQuorum, ' +
   'commandTimeout, readRepair, maxSize, scanCount, reads, touchAfter, disableTouch, unref';
@@ -84,7 +90,56 @@ const invalid: [string, unknown, string][] = [
   ["reads: 'first'", { clients: one, reads: 'first' }, "options.reads must be 'all' or 'hedged', got \"first\" (string)"],
   ['touchAfter: -1', { clients: one, touchAfter: -1 }, 'options.touchAfter must be an integer number of milliseconds ≥ 0, got -1 (number)'],
   ["touchAfter: '60000'", { clients: one, touchAfter: '60000' }, 'options.touchAfter must be an integer number of milliseconds ≥ 0, got "60000" (string)'],
+  ["compression: 'lz4'", { clients: one, compression: 'lz4' }, `options.compression must be ${COMPRESSION}, got "lz4" (string)`],
+  ['compression: true', { clients: one, compression: true }, `options.compression must be ${COMPRESSION}, got true (boolean)`],
+  ["an unknown compression algorithm", { clients: one, compression: { algorithm: 'lzma' } }, `options.compression.algorithm must be ${COMPRESSION}, got "lzma" (string)`],
+  ['a brotli level of 12', { clients: one, compression: { algorithm: 'brotli', level: 12 } }, 'options.compression.level must be an integer from 0 to 11 for brotli, got 12 (number)'],
+  ['a gzip level of -1', { clients: one, compression: { algorithm: 'gzip', level: -1 } }, 'options.compression.level must be an integer from 0 to 9 for gzip, got -1 (number)'],
+  ['a negative threshold', { clients: one, compression: { algorithm: 'deflate', threshold: -5 } }, 'options.compression.threshold must be an integer number of bytes ≥ 0, got -5 (number)'],
+  ['an unknown compression key', { clients: one, compression: { algorithm: 'gzip', quality: 3 } }, 'options.compression.quality is not a compression option (known: algorithm, level, threshold)'],
+  ['encryption: true', { clients: one, encryption: true }, `options.encryption must be ${ENCRYPTION}, got boolean`],
+  ['encryption given a bare key string', { clients: one, encryption: SECRET_TEXT }, `options.encryption must be ${ENCRYPTION}, got string`],
+  ['encryption without keys', { clients: one, encryption: {} }, `${KEYS}, got undefined`],
+  ['an empty key list', { clients: one, encryption: { keys: [] } }, `${KEYS}, got an empty array`],
+  ['a 16-byte key', { clients: one, encryption: { keys: [Buffer.alloc(16, 7)] } }, 'options.encryption.keys[0] must be 32 bytes, got 16 bytes'],
+  [
+    'a key that is not base64 of 32 bytes',
+    { clients: one, encryption: { keys: [SECRET_TEXT] } },
+    "options.encryption.keys[0] must be the base64 text of 32 bytes (44 characters ending in '='), got a string of 26 characters that is not",
+  ],
+  ['a key of the wrong type', { clients: one, encryption: { keys: [Buffer.alloc(32, 1), 42] } }, 'options.encryption.keys[1] must be 32 bytes (a Buffer, a Uint8Array or base64 text), got number'],
+  [
+    'the same key twice (once as base64)',
+    { clients: one, encryption: { keys: [Buffer.alloc(32, 9), Buffer.alloc(32, 1), Buffer.alloc(32, 9).toString('base64')] } },
+    'options.encryption.keys[2] is the same key as keys[0]: each key must be listed once',
+  ],
+  [
+    'more keys than the key id names',
+    { clients: one, encryption: { keys: Array.from({ length: 256 }, (_, i) => Buffer.alloc(32, i)) } },
+    "options.encryption.keys has 256 keys; the envelope's key id names at most 255",
+  ],
+  ['an unknown encryption key', { clients: one, encryption: { keys: [Buffer.alloc(32)], cipher: 'aes' } }, 'options.encryption.cipher is not an encryption option (known: keys)'],
 ];
+
+test('no key material appears in any encryption TypeError', t => {
+  for (const [, options, message] of invalid) {
+    t.false(message.includes(SECRET_TEXT), message);
+    const keys = (options as { encryption?: { keys?: unknown[] } } | undefined)?.encryption?.keys ?? [];
+    for (const key of keys) if (Buffer.isBuffer(key)) t.false(message.includes(key.toString('base64')), message);
+  }
+});
+
+test(
+  'zstd is refused on a Node without zlib.zstdCompressSync, naming the Node versions that have it',
+  t => {
+    const has = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+    if (has) {
+      t.notThrows(() => void new RedisStore({ clients: one, compression: 'zstd' }).close());
+      return;
+    }
+    rejects(t, { clients: one, compression: 'zstd' }, `options.compression 'zstd' needs Node 22.15+ or 23.8+ (zlib.zstdCompressSync); this is Node ${process.versions.node}: use 'brotli', 'gzip' or 'deflate'`);
+  },
+);
 
 for (const [what, options, message] of invalid) {
   test(`the constructor throws a TypeError naming the option for ${what}`, t => {

@@ -4,9 +4,11 @@
 // value; a rejected task means the pool itself failed.
 import { move, workerData } from 'piscina';
 import { jsonText, utf8Bytes } from '../src/codec/json.js';
-import { ownBuffer, packMsgpack } from '../src/codec/pack.js';
+import { ownBuffer, packMsgpack, textPlain } from '../src/codec/pack.js';
 import { packModule, unpackModule } from '../src/codec/module.js';
-import type { DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from './messages.js';
+import { Format, hasEnvelope } from '../src/codec/envelope.js';
+import { open, OpenFailure, seal, type SealSpec } from '../src/codec/seal.js';
+import type { BytesTask, DecodeTask, EncodeTask, TaskClock, TaskFailure, WorkerClocks } from './messages.js';
 
 const { clocks } = workerData as WorkerClocks;
 
@@ -16,7 +18,7 @@ export async function encode(task: EncodeTask & TaskClock): Promise<unknown> {
   try {
     switch (task.format) {
       case 'json':
-        bytes = utf8Bytes(jsonText(task.tree));
+        bytes = task.seal ? sealJson(jsonText(task.tree), task, task.seal) : utf8Bytes(jsonText(task.tree));
         break;
       case 'msgpack':
         bytes = packMsgpack(task.tree, task.version);
@@ -25,10 +27,36 @@ export async function encode(task: EncodeTask & TaskClock): Promise<unknown> {
         bytes = await packModule(task.href!, task.tree, task.version);
         break;
     }
+    if (task.seal && task.format !== 'json') bytes = withLength(seal(bytes, task.seal));
   } catch (error) {
     return failure(error);
   }
   return move(ownBuffer(bytes));
+}
+
+/** seal or open one value. */
+export function bytes(task: BytesTask & TaskClock): unknown {
+  started(task);
+  try {
+    const out = task.op === 'seal' ? seal(task.bytes, task.seal!).bytes : open(task.bytes, task.open!);
+    return move(ownBuffer(out));
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+/** JSON below the compression threshold (and not encrypted) stays plain text, as inline. */
+function sealJson(text: string, task: EncodeTask, spec: SealSpec): Buffer {
+  const plain = textPlain(text, Format.json, spec, task.version);
+  return withLength(hasEnvelope(plain) ? seal(plain, spec) : { bytes: plain, before: plain.length });
+}
+
+/** The sealed value, then the payload's length before compression (4 bytes, big-endian). */
+function withLength(sealed: { bytes: Buffer; before: number }): Buffer {
+  const out = Buffer.allocUnsafe(sealed.bytes.length + 4);
+  out.set(sealed.bytes, 0);
+  out.writeUInt32BE(sealed.before, sealed.bytes.length);
+  return out;
 }
 
 export async function decode(task: DecodeTask & TaskClock): Promise<{ value: unknown } | TaskFailure> {
@@ -49,6 +77,7 @@ function failure(error: unknown): TaskFailure {
     failed: {
       type: error instanceof Error ? error.name : 'Error',
       message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof OpenFailure && { reason: error.reason }),
     },
   };
 }

@@ -5,8 +5,8 @@
 //   0  4  magic 00 E5 52 44 ("\0\xE5RD": no JSON text and no msgpack map starts with it)
 //   4  1  envelope version (1)
 //   5  1  format: 0 tombstone, 1 JSON, 2 msgpack, 3 custom module
-//   6  1  flags: bits 0-2 compression (0 none; 1 gzip, 2 deflate, 3 brotli, 4 zstd: planned),
-//                bit 3 encrypted (planned), bit 4 msgpack map keys named __proto__ are escaped,
+//   6  1  flags: bits 0-2 compression (0 none; 1 gzip, 2 deflate, 3 brotli, 4 zstd),
+//                bit 3 encrypted (AES-256-GCM, see seal.ts), bit 4 msgpack map keys named __proto__ are escaped,
 //                bit 5 a module serializer's payload is binary (parse gets a Buffer, else a string),
 //                bits 6-7 reserved (0)
 //   7  1  key id of the encryption key (0 when not encrypted)
@@ -23,11 +23,16 @@ const MAGIC1 = 0xe5;
 const MAGIC2 = 0x52;
 const MAGIC3 = 0x44;
 
+/** `module` is any custom serializer's output: a `{ module }`'s, or a `{ stringify, parse }`
+ * object's when compressed or encrypted (else that is stored as it is). */
 export const Format = { tombstone: 0, json: 1, msgpack: 2, module: 3 } as const;
 export type FormatCode = (typeof Format)[keyof typeof Format];
 export const FLAG_PROTO_ESCAPED = 0x10;
 export const FLAG_MODULE_BINARY = 0x20;
-const KNOWN_FLAGS = FLAG_PROTO_ESCAPED | FLAG_MODULE_BINARY;
+/** Bits 0-2: the compression id (1-4); bit 3: encrypted. */
+export const FLAGS_SEALED = 0x0f;
+const MAX_COMPRESSION_ID = 4;
+const KNOWN_FLAGS = FLAG_PROTO_ESCAPED | FLAG_MODULE_BINARY | FLAGS_SEALED;
 
 export interface Header {
   readonly format: FormatCode;
@@ -76,8 +81,8 @@ export function readHeader(bytes: Uint8Array): Header {
   const format = bytes[5] as FormatCode;
   if (format > Format.module) throw new DecodeError(`stored value has unknown format ${format}`);
   const flags = bytes[6]!;
-  if ((flags & ~KNOWN_FLAGS) !== 0) {
-    throw new DecodeError(`stored value uses envelope flags 0x${flags.toString(16)} (compression or encryption) that this configuration does not support`);
+  if ((flags & ~KNOWN_FLAGS) !== 0 || (flags & 0x07) > MAX_COMPRESSION_ID) {
+    throw new DecodeError(`stored value uses envelope flags 0x${flags.toString(16)} that this version does not know`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
   const ms = view.getUint16(8) * 0x100000000 + view.getUint32(10);

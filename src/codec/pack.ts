@@ -1,6 +1,8 @@
 // The encoders both threads share: a session (or a JSON tree from normalize.ts) → stored bytes.
 import { Packr } from 'msgpackr';
 import { Format, HEADER_SIZE, FLAG_PROTO_ESCAPED, writeHeader, type FormatCode } from './envelope.js';
+import { utf8Bytes } from './json.js';
+import { sealsPayload, type SealSpec } from './seal.js';
 import { encodeMsgpack, encoding } from './msgpack-encode.js';
 import { toMsgpackTree } from './normalize.js';
 import type { Version } from './version.js';
@@ -46,4 +48,16 @@ export function packMsgpack(session: unknown, version: Version): Buffer {
  * detach its neighbours). */
 export function ownBuffer(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
+/** Text (JSON, or a `{ stringify, parse }` object's output) as it is stored before sealing:
+ * plain UTF-8 when `seal` would leave it as it is (below the compression threshold, not
+ * encrypted), else in an envelope of `format` for seal. */
+export function textPlain(text: string, format: FormatCode, spec: Pick<SealSpec, 'compression' | 'key'>, version: Version): Buffer {
+  const length = Buffer.byteLength(text);
+  if (!sealsPayload(spec, length)) return utf8Bytes(text);
+  const out = Buffer.allocUnsafe(HEADER_SIZE + length);
+  writeHeader(out, format, 0, version);
+  out.utf8Write(text, HEADER_SIZE, length);
+  return out;
 }

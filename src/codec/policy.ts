@@ -19,6 +19,14 @@ export const OBJECT_HEAVY_FACTOR = 4;
  * numbers too, and the pool measured dearer at every size. */
 export const BINARY_SHARE = 0.25;
 
+/** Compression and encryption of an enveloped value of at least this many bytes run in the pool
+ * with 'auto': handing bytes over is a transfer, a fixed cost of about 0.05 ms of main thread,
+ * which brotli 4 + AES-GCM on 16 KB of session already exceeds (docs/offload.md). */
+export const SEAL_OFFLOAD_FROM = 16 * 1024;
+/** Decryption and decompression from this stored size: inflating is cheaper than deflating, and
+ * a stored (compressed) value of 8 KB is several times that once opened. */
+export const OPEN_OFFLOAD_FROM = 8 * 1024;
+
 export class OffloadPolicy {
   readonly #mode: Offload;
   readonly #threshold: number;
@@ -52,6 +60,17 @@ export class OffloadPolicy {
         // msgpack: one inline walk-and-pack beats walk + clone + pack in a worker at every size.
         return false;
     }
+  }
+
+  /** @param plainSize the enveloped value before compression and encryption */
+  sealInPool(plainSize: number): boolean {
+    if (this.#mode !== 'auto') return this.#mode === 'always';
+    return plainSize >= SEAL_OFFLOAD_FROM;
+  }
+
+  openInPool(storedSize: number): boolean {
+    if (this.#mode !== 'auto') return this.#mode === 'always';
+    return storedSize >= OPEN_OFFLOAD_FROM;
   }
 
   /** Only a module serializer's parse can run in the pool: objects are built on the main thread. */
