@@ -88,6 +88,32 @@ To reproduce: \`npm run bench\` (a few minutes; \`npm run bench -- --quick\` for
 \`npm run bench:readme\` to regenerate this page and README's summary from
 \`bench/results/latest.json\`.`;
 
+/** Where the main thread's time goes, from CPU profiles of steady loops (self time). Fixed text:
+ * profiles are taken by hand, with the commands it names. */
+const PROFILES = `## Where the main thread's time goes
+
+CPU profiles of steady \`set\` + \`get\` loops (\`node dist/bench/ab-reads.js --point small|cart
+--profile ID\`, self time, main thread), and of the end-to-end apps (\`--cpu-prof\`):
+
+- **Small sessions.** Most of a pair is the kernel work of sending each command: on loopback a
+  write also does the receiver's TCP work. connect-redis sends two commands per pair; expredis on
+  two members sends three with \`reads: 'hedged'\` (SET to both, GET to one) and four with
+  \`'all'\`. Bare node-redis doing just that, with no store at all, already costs 0.83× (one member)
+  and 0.88× (SET on two, GET on one) of connect-redis's pair, against 1.06× for expredis with
+  \`'all'\` and 1.08× with \`'hedged'\` measured the same way (main-thread CPU; the tables above use
+  event-loop utilisation).
+- **The cart with msgpack** (0.53× of connect-redis with \`'hedged'\`, main-thread CPU): the
+  encoder is about 41% of the pair (string and object writes), checking that the decoded value is
+  JSON data 9%, msgpackr's decode 4%, socket writes 5%, garbage collection 5%. connect-redis spends
+  its time in \`JSON.stringify\` and \`JSON.parse\` (60%) and in turning the reply into a string (9%).
+- **The cart with JSON**: \`JSON.stringify\` and \`JSON.parse\` of the whole session, as for
+  connect-redis; a store cannot do less than one of each.
+- **End to end**: express-session itself hashes the whole session (a \`JSON.stringify\` and a SHA-1)
+  up to three times a request, 38–40% of the app's main thread with the cart, against 3–6% for the
+  store; skipping touches and the second member's read saves a small share of a request.
+
+`;
+
 /** Section title → what the page shows instead (null: left out, it is about the bench's own checks). */
 function section(title: string): string | null {
   if (title.startsWith('Targets')) return null;
@@ -211,6 +237,8 @@ export function renderPerformance(r: BenchResults, side: SideResults = {}): stri
     `![${CHART_ALT}](../${CHART})`,
     '',
     METHOD,
+    '',
+    PROFILES.trim(),
     '',
     '## Machine',
     '',
