@@ -372,7 +372,7 @@ function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): strin
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-const EX = ['json-never', 'json-always', 'json-auto', 'msgpack-never', 'msgpack-always', 'msgpack-auto', 'node-redis-x2'];
+const EX = ['json-never', 'json-always', 'json-auto', 'msgpack-never', 'msgpack-always', 'msgpack-auto', 'json-auto-hedged', 'msgpack-auto-hedged', 'node-redis-x2'];
 
 function figureTable(r: BenchResults, figure: Figure): string {
   const points = r.codec?.points ?? [];
@@ -441,7 +441,7 @@ export function renderMarkdown(r: BenchResults): string {
       'Each pipeline runs `set` then `get` of the same session (two session ids, alternating) one pair at a time, after a warm-up, with the pipelines taking turns run by run. ' +
         'The sessions are real express-session `Session` objects holding a real `Cookie`. ' +
         'Main-thread time is the event loop\'s active time (`performance.eventLoopUtilization`) ÷ pairs: JavaScript, parsing and GC on the main thread, not the wait for Redis or a worker. ' +
-        'Cells are expredis ÷ connect-redis (below 1× is better); the last column, node-redis-x2, is no store at all: JSON and bare node-redis racing two members, the least any two-member store on node-redis pays.',
+        'Cells are expredis ÷ connect-redis (below 1× is better); the `-hedged` columns are `reads: \'hedged\'` (one member asked first); the last column, node-redis-x2, is no store at all: JSON and bare node-redis racing two members, the least any two-member store on node-redis pays.',
     );
     out.push('');
     out.push(figureTable(r, 'main'));
