@@ -9,9 +9,8 @@
 // inspector-driven CPU-profile start/stop (written to ID.cpuprofile in the cwd).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createClient } from 'redis';
 import type { RedisStore } from '../src/index.js';
-import { BASELINE, openPipeline, type Pipeline, type PipelineInfo } from './pipelines.js';
+import { BASELINE, openFloor, openPipeline, type Pipeline, type PipelineInfo } from './pipelines.js';
 import { startRedis, type RedisTarget } from './redis.js';
 import { expressSession, sessionData, type SessionKind } from './sessions.js';
 import { mainThreadCpuMs, median } from './stats.js';
@@ -40,27 +39,6 @@ async function openOld(info: PipelineInfo, targets: readonly RedisTarget[], dir:
     get: sid => store.get(sid),
     counts: () => undefined,
     close: () => store.close(),
-  };
-}
-
-async function openBare(info: PipelineInfo, targets: readonly RedisTarget[]): Promise<Pipeline> {
-  const clients = await Promise.all(targets.slice(0, info.members).map(t => createClient({ url: t.url }).connect()));
-  const prefix = `ab:${info.id}:`;
-  const options = { timeout: 0 };
-  return {
-    info,
-    prefix,
-    targets,
-    set: async (sid, session) => {
-      const value = JSON.stringify(session);
-      await Promise.race(clients.map(c => c.sendCommand(['SET', prefix + sid, value, 'PX', '86400000'], options)));
-    },
-    get: async sid => {
-      const reply = await clients[0]!.sendCommand(['GET', prefix + sid], options);
-      return reply === null ? null : (JSON.parse(String(reply)) as unknown);
-    },
-    counts: () => undefined,
-    close: async () => void (await Promise.all(clients.map(c => c.close()))),
   };
 }
 
@@ -94,7 +72,7 @@ async function main(): Promise<void> {
   try {
     for (const info of configs.filter(c => only.includes(c.id))) {
       const p = info.id.startsWith('bare-')
-        ? await openBare(info, targets)
+        ? await openFloor(info, targets.slice(0, info.members), `ab:${info.id}:`, info.id === 'bare-hedged' ? 'hedged' : 'all')
         : info.id.startsWith('old-')
           ? await openOld(info, targets, old!)
           : await openPipeline(info, targets, `ab:${info.id}:`);

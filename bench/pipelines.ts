@@ -168,7 +168,12 @@ function bind(info: PipelineInfo, prefix: string, members: readonly RedisTarget[
   };
 }
 
-async function openFloor(info: PipelineInfo, targets: readonly RedisTarget[], prefix: string): Promise<Pipeline> {
+/**
+ * No store: JSON and bare node-redis `sendCommand` over `targets`, the SET to every client (first
+ * reply wins). `reads` 'all' races the GET over every client; 'hedged' sends it to the first only
+ * (the least a hedged pair costs).
+ */
+export async function openFloor(info: PipelineInfo, targets: readonly RedisTarget[], prefix: string, reads: Reads = 'all'): Promise<Pipeline> {
   const clients = await Promise.all(
     targets.map(async target => {
       const client = createClient({ url: target.url });
@@ -187,7 +192,8 @@ async function openFloor(info: PipelineInfo, targets: readonly RedisTarget[], pr
       await Promise.race(clients.map(c => c.sendCommand(['SET', prefix + sid, value, 'PX', '86400000'], options)));
     },
     get: async sid => {
-      const reply = await Promise.race(clients.map(c => c.sendCommand(['GET', prefix + sid], options)));
+      const asked = reads === 'hedged' ? clients.slice(0, 1) : clients;
+      const reply = await Promise.race(asked.map(c => c.sendCommand(['GET', prefix + sid], options)));
       return reply === null ? null : (JSON.parse(String(reply)) as unknown);
     },
     counts: () => undefined,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { StoreClosedError } from '../src/index.js';
-import { asSession, moduleSerializer, openCodecStore, realCookie, settleWithin, sleep } from './helpers/codec-util.js';
+import { asSession, openHostileStore, realCookie, settleWithin, sleep } from './helpers/codec-util.js';
 import { fileServers } from './helpers/file-servers.js';
 
 const servers = fileServers(2);
@@ -17,12 +17,7 @@ test('offloaded sets still pending at close() fail with StoreClosedError, and no
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const mark = join(dir, 'calls');
   // One thread, 20 ms a call, 60 calls: far more than close() waits for (commandTimeout 200 ms).
-  const store = await openCodecStore(t, servers, {
-    serializer: moduleSerializer('pool-hostile-module'),
-    offload: 'always',
-    commandTimeout: 200,
-    workers: { maxThreads: 1 },
-  });
+  const store = await openHostileStore(t, servers);
   const sets = Array.from({ length: 60 }, (_, i) =>
     settleWithin(store.set(`s${i}`, asSession({ cookie: realCookie(), i, mark, delayMs: 20 })), 30_000),
   );
@@ -49,12 +44,7 @@ test('offloaded sets still pending at close() fail with StoreClosedError, and no
 });
 
 test('a get still decoding in the pool at close() fails with StoreClosedError, not a null that would log the user out', async t => {
-  const store = await openCodecStore(t, servers, {
-    serializer: moduleSerializer('pool-hostile-module'),
-    offload: 'always',
-    commandTimeout: 200,
-    workers: { maxThreads: 1 },
-  });
+  const store = await openHostileStore(t, servers);
   await store.set('stuck', asSession({ cookie: realCookie(), hostileParse: 'spin' }));
   const get = settleWithin(store.get('stuck'), 10_000);
   await sleep(100); // the parse is running

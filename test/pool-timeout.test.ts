@@ -5,19 +5,14 @@
 // queued behind each other on one thread all succeed.
 import test from 'ava';
 import { WorkerTimeoutError } from '../src/index.js';
-import { asSession, moduleSerializer, openCodecStore, realCookie, settleWithin, stringHeavySession } from './helpers/codec-util.js';
+import { asSession, openHostileStore, realCookie, settleWithin, stringHeavySession } from './helpers/codec-util.js';
 import { fileServers } from './helpers/file-servers.js';
 
 const servers = fileServers(2);
 
 for (const mode of ['spin', 'block'] as const) {
   test(`a set whose serializer ${mode === 'spin' ? 'spins forever' : 'blocks in Atomics.wait'} fails with WorkerTimeoutError after the limit, and a destroy of that id and a set of another go on`, async t => {
-    const store = await openCodecStore(t, servers, {
-      serializer: moduleSerializer('pool-hostile-module'),
-      offload: 'always',
-      commandTimeout: 200,
-      workers: { maxThreads: 1 }, // the other set waits behind the hung one for the same thread
-    });
+    const store = await openHostileStore(t, servers); // one thread: the other set waits behind the hung one
     await store.set('user', asSession({ cookie: realCookie(), n: 1 }));
     const started = Date.now();
     const hung = settleWithin(store.set('user', asSession({ cookie: realCookie(), n: 2, hostile: mode })), 15_000);
@@ -44,12 +39,7 @@ for (const mode of ['spin', 'block'] as const) {
 
 test('a burst of 500 healthy offloaded 300 KB encodes queued on one thread, 4 ms each, all succeed with commandTimeout 200', async t => {
   // 500 × 4 ms on one thread: the last encodes wait about 2 s in the queue, twice the limit.
-  const store = await openCodecStore(t, servers, {
-    serializer: moduleSerializer('pool-hostile-module'),
-    offload: 'always',
-    commandTimeout: 200,
-    workers: { maxThreads: 1 },
-  });
+  const store = await openHostileStore(t, servers);
   const session = asSession(stringHeavySession(300 * 1024, { delayMs: 4 }));
   const started = Date.now();
   const sets = await Promise.all(Array.from({ length: 500 }, (_, i) => settleWithin(store.set(`b${i % 20}`, session), 60_000)));
@@ -62,12 +52,7 @@ test('a burst of 500 healthy offloaded 300 KB encodes queued on one thread, 4 ms
 });
 
 test('a get whose parse hangs its worker fails with WorkerTimeoutError after the limit, and the next get works', async t => {
-  const store = await openCodecStore(t, servers, {
-    serializer: moduleSerializer('pool-hostile-module'),
-    offload: 'always',
-    commandTimeout: 200,
-    workers: { maxThreads: 1 },
-  });
+  const store = await openHostileStore(t, servers);
   await store.set('stuck', asSession({ cookie: realCookie(), hostileParse: 'spin' }));
   await store.set('fine', asSession({ cookie: realCookie(), n: 1 }));
   const outcome = await settleWithin(store.get('stuck'), 15_000);

@@ -134,6 +134,12 @@ export function jsonRoundTrip<T>(value: T): unknown {
  * be short, so this allows 20 s. `writeQuorum` defaults to 'all' here, so that a write has reached
  * every member when it resolves and the tests can look at each member's bytes right after it.
  */
+/** A store whose `{ module }` serializer misbehaves on request (fixtures/pool-hostile-module.ts),
+ * every encode in the pool, one thread, and the smallest pool time limit (1 s: commandTimeout 200). */
+export function openHostileStore(t: ExecutionContext, servers: readonly RedisServer[]): Promise<RedisStore> {
+  return openCodecStore(t, servers, { serializer: moduleSerializer('pool-hostile-module'), offload: 'always', commandTimeout: 200, workers: { maxThreads: 1 } });
+}
+
 export function openCodecStore(t: ExecutionContext, servers: readonly RedisServer[], options: Partial<ExpredisOptions> = {}): Promise<RedisStore> {
   return openStore(t, servers, { commandTimeout: 5000, writeQuorum: 'all', ...options }, { waitFor: 'all', timeoutMs: 20_000 });
 }
