@@ -14,10 +14,10 @@
 // of a small session costs next to nothing. Values that turn out to be binary (another
 // configuration's envelope) are read again as bytes.
 import type { Codec, SessionObject } from './codec/codec.js';
-import { textEnvelope, type Header, type TextEnvelope } from './codec/envelope.js';
+import { Format, textEnvelope, type Header, type TextEnvelope } from './codec/envelope.js';
 import { compareVersions, UNVERSIONED, type Version } from './codec/version.js';
-import { memberDecodeError } from './codec/decode-error.js';
-import { type DecodeError, isCodecAbort, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
+import { memberDecodeError, memberTooLarge } from './codec/decode-error.js';
+import { type DecodeError, isCodecAbort, NoMemberError, type SessionTooLargeError } from './errors.js';
 import type { Member, Outcome } from './members/member.js';
 import type { HedgeClock, Hedgeable, HedgePlan } from './members/hedge.js';
 import { repairFrom, type ClearFence } from './members/repair.js';
@@ -168,7 +168,9 @@ class Read implements Hedgeable {
   #step(): void {
     this.#advance();
     if (this.#wrapped || this.#settled < this.#askedCount) return;
-    if (!this.#done && this.#askedCount < this.#ctx.members.length) return;
+    // Undecided with every answer in: a decode is still running (it steps again when it settles)
+    // or the others are about to be asked. Wrapping up now would lose the repair.
+    if (!this.#done) return;
     this.#wrapped = true;
     const repair = this.#repair();
     if (repair) void repair.finally(() => this.#ctx.inFlight.end());
@@ -195,7 +197,7 @@ class Read implements Hedgeable {
       this.#invalid(index, error);
       return;
     }
-    const tombstone = header?.format === 0;
+    const tombstone = header?.format === Format.tombstone;
     if (tombstone && this.#ctx.readQuorum === 1) return; // the seed's rule: a tombstone is absent
     this.#candidates.push({ index, stored, header, tombstone, version: this.#ctx.codec.version(header) });
   }
@@ -280,7 +282,7 @@ class Read implements Hedgeable {
     if (size <= limit) return false;
     const member = this.#ctx.members[index]!;
     const sid = this.#key.slice(this.#ctx.options.prefix.length);
-    this.#ctx.storedTooLarge(withClient(new SessionTooLargeError(sid, size, limit, member.label), member.client));
+    this.#ctx.storedTooLarge(memberTooLarge(sid, size, limit, member));
     return true;
   }
 

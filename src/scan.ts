@@ -12,8 +12,8 @@ import type { Codec, SessionObject } from './codec/codec.js';
 import type { Header } from './codec/envelope.js';
 import { Format, HEADER_SIZE } from './codec/envelope.js';
 import { compareVersions, type Version } from './codec/version.js';
-import { memberDecodeError } from './codec/decode-error.js';
-import { type DecodeError, isCodecAbort, NoMemberError, SessionTooLargeError, withClient } from './errors.js';
+import { memberDecodeError, memberTooLarge } from './codec/decode-error.js';
+import { type DecodeError, isCodecAbort, NoMemberError, type SessionTooLargeError } from './errors.js';
 import { ScanFailure, scanPages, settleQuorum } from './members/fan-out.js';
 import type { Member, Outcome } from './members/member.js';
 import type { ClearFence } from './members/repair.js';
@@ -76,24 +76,30 @@ async function walk(ctx: ScanContext, operation: string, visit: (found: Found[])
   }
 }
 
-/** One walk over `members`, every member's pages in parallel; resolves with the members that failed. */
+/**
+ * One walk over `members`, every member's pages in parallel; resolves with the members that
+ * failed. Any other error (the pool failing a decode, close()) stops every member's walk and is
+ * thrown once all of them have settled: no page is left running, none is dropped unseen.
+ */
 async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (found: Found[]) => void | Promise<void>): Promise<Set<Member>> {
   const pattern = scanPattern(ctx.options.prefix);
   const failed = new Set<Member>();
+  let fatal: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    if (error instanceof ScanFailure) failed.add(error.member);
+    else fatal ??= { error };
+  };
+  const stopped = () => failed.size > 0 || fatal !== undefined;
   await Promise.all(
     members.map(async (member, index) => {
-      const fail = (error: unknown) => {
-        if (!(error instanceof ScanFailure)) throw error;
-        failed.add(error.member);
-      };
       const settling = new Set<Promise<void>>();
       const settle = async (keys: string[]) => {
         const held = await Promise.all(members.map(m => headers(m, keys)));
-        if (failed.size === 0) await visit(settlePage(ctx, members, index, keys, held));
+        if (!stopped()) await visit(settlePage(ctx, members, index, keys, held));
       };
       try {
         for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
-          if (failed.size > 0) break; // the walk starts over anyway
+          if (stopped()) break; // the walk starts over, or fails, anyway
           const page: Promise<void> = settle(keys).catch(fail).finally(() => settling.delete(page));
           settling.add(page);
           if (settling.size >= PAGES_IN_FLIGHT) await Promise.race(settling);
@@ -104,6 +110,7 @@ async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (fo
       await Promise.all(settling);
     }),
   );
+  if (fatal) throw fatal.error;
   return failed;
 }
 
@@ -148,7 +155,7 @@ function settlePage(ctx: ScanContext, members: readonly Member[], owner: number,
 
 function tooLarge(ctx: ScanContext, key: string, size: number, member: Member): SessionTooLargeError {
   const sid = key.slice(ctx.options.prefix.length);
-  return withClient(new SessionTooLargeError(sid, size, ctx.options.maxSize, member.label), member.client);
+  return memberTooLarge(sid, size, ctx.options.maxSize, member);
 }
 
 export async function sessionIds(ctx: ScanContext): Promise<string[]> {

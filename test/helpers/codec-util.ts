@@ -136,8 +136,8 @@ export function jsonRoundTrip<T>(value: T): unknown {
  */
 /** A store whose `{ module }` serializer misbehaves on request (fixtures/pool-hostile-module.ts),
  * every encode in the pool, one thread, and the smallest pool time limit (1 s: commandTimeout 200). */
-export function openHostileStore(t: ExecutionContext, servers: readonly RedisServer[]): Promise<RedisStore> {
-  return openCodecStore(t, servers, { serializer: moduleSerializer('pool-hostile-module'), offload: 'always', commandTimeout: 200, workers: { maxThreads: 1 } });
+export function openHostileStore(t: ExecutionContext, servers: readonly RedisServer[], options: Partial<ExpredisOptions> = {}): Promise<RedisStore> {
+  return openCodecStore(t, servers, { serializer: moduleSerializer('pool-hostile-module'), offload: 'always', commandTimeout: 200, workers: { maxThreads: 1 }, ...options });
 }
 
 export function openCodecStore(t: ExecutionContext, servers: readonly RedisServer[], options: Partial<ExpredisOptions> = {}): Promise<RedisStore> {
