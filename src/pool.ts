@@ -76,8 +76,13 @@ interface Job {
   readonly reject: (error: Error) => void;
   /** Submissions so far that a dying worker took and never started. */
   handedBack: number;
+  /** Whether a dying worker's untouched job may go to a new one: not when its message transfers
+   * the caller's own bytes, which the first submission already gave away. */
+  readonly canHandBack: boolean;
 }
 
+/** A task no worker has started after this many time limits fails (see #submit). */
+const NOT_STARTED_LIMITS = 3;
 /** A job handed to a dying worker that never started it goes to a new one, at most this often. */
 const MAX_HAND_BACKS = 3;
 
@@ -88,6 +93,8 @@ interface Running {
   readonly signal: TaskSignal;
   timer: NodeJS.Timeout | undefined;
   timedOut: boolean;
+  /** Aborted because no worker started it. */
+  neverStarted: boolean;
   done: boolean;
 }
 
@@ -160,7 +167,7 @@ export class CodecPool {
   /** Compress and/or encrypt a plain enveloped value, which is transferred (the caller gives it up). */
   async seal(plain: Buffer, spec: SealSpec): Promise<Buffer> {
     const owned = ownBuffer(plain);
-    const result = (await this.#run('seal', slot => ({ task: { op: 'seal', bytes: owned, seal: spec, slot }, transferList: [owned.buffer as ArrayBuffer] }))) as
+    const result = (await this.#run('seal', slot => ({ task: { op: 'seal', bytes: owned, seal: spec, slot }, transferList: [owned.buffer as ArrayBuffer] }), false)) as
       | Uint8Array
       | TaskFailure;
     if (!(result instanceof Uint8Array)) throw taskError(result);
@@ -215,11 +222,11 @@ export class CodecPool {
     this.#release();
   }
 
-  #run(name: TaskName, message: Job['message']): Promise<unknown> {
+  #run(name: TaskName, message: Job['message'], canHandBack = true): Promise<unknown> {
     if (this.#closed) return Promise.reject(new StoreClosedError(name));
     this.#tasks++;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ name, message, resolve, reject, handedBack: 0 });
+      this.#queue.push({ name, message, resolve, reject, handedBack: 0, canHandBack });
       this.#pump();
     });
   }
@@ -241,12 +248,20 @@ export class CodecPool {
     const slot = this.#freeSlots.pop()!; // #pump keeps running ≤ maxThreads
     Atomics.store(this.#clocks, slot, 0n);
     const { task, transferList } = job.message(slot);
-    const running: Running = { job, slot, signal: new TaskSignal(), timer: undefined, timedOut: false, done: false };
+    const running: Running = { job, slot, signal: new TaskSignal(), timer: undefined, timedOut: false, neverStarted: false, done: false };
+    let waitedToStart = 0;
     this.#running.add(running);
     const check = () => {
       const startedAt = Number(Atomics.load(this.#clocks, slot));
       // Not started yet (its worker is still starting): it cannot run past the limit before a
       // whole limit from now, so look again then.
+      if (startedAt === 0 && (waitedToStart += this.#limit) >= NOT_STARTED_LIMITS * this.#limit) {
+        // No worker took it (one that fails while booting is not replaced by piscina): fail it
+        // rather than leave every offloaded operation waiting behind it.
+        running.neverStarted = true;
+        running.signal.abort();
+        return;
+      }
       const left = startedAt === 0 ? this.#limit : startedAt + this.#limit - Date.now();
       if (left > 0) {
         running.timer = setTimeout(check, left).unref();
@@ -265,7 +280,7 @@ export class CodecPool {
         this.#release();
         if (running.done) return;
         const neverStarted = Atomics.load(this.#clocks, slot) === 0n;
-        if (!running.timedOut && neverStarted && job.handedBack < MAX_HAND_BACKS) {
+        if (!running.timedOut && !running.neverStarted && neverStarted && job.canHandBack && job.handedBack < MAX_HAND_BACKS) {
           // The worker died (an uncaught throw left by an earlier task) before this task began:
           // none of its code ran, so a new worker takes it, ahead of the queue.
           job.handedBack++;
@@ -276,7 +291,9 @@ export class CodecPool {
         }
         this.#finish(running);
         job.reject(
-          running.timedOut
+          running.neverStarted
+            ? new WorkerError(`no pool worker started the codec task (${job.name}) within ${NOT_STARTED_LIMITS * this.#limit} ms`, { cause: error })
+            : running.timedOut
             ? new WorkerTimeoutError(job.name, this.#limit, { cause: error })
             : new WorkerError(`the pool worker running a codec task (${job.name}) died: ${message(error)}`, { cause: error }),
         );

@@ -148,10 +148,15 @@ export class Codec {
   #seal(plain: Buffer, spec: SealSpec, key: string): Payload | Promise<Payload> {
     if (!hasEnvelope(plain)) return plain;
     const before = plain.length - HEADER_SIZE;
+    // Under the compression threshold and not encrypted: nothing to do, no copy, no pool trip.
+    if (!sealsPayload(spec, before)) return plain;
     this.#checkSize(before, key);
     if (this.#policy.sealInPool(plain.length)) {
       this.stats.sealOffloaded++;
-      return this.#pool.seal(plain, spec).then(bytes => this.#sealed(bytes, before));
+      return this.#pool.seal(plain, spec).then(bytes => {
+        if (releasing) this.#pooled.add(bytes);
+        return this.#sealed(bytes, before);
+      });
     }
     this.stats.sealInline++;
     return this.#sealed(seal(plain, spec).bytes, before);
@@ -224,7 +229,12 @@ export class Codec {
   release(payload: Payload, sent: () => Promise<readonly { ok: boolean }[]>): void {
     if (typeof payload === 'string' || !this.#pooled.delete(payload)) return;
     void sent().then(outcomes => {
-      if (outcomes.every(outcome => outcome.ok)) detach(payload);
+      if (!outcomes.every(outcome => outcome.ok)) return;
+      try {
+        detach(payload);
+      } catch {
+        // already detached or not detachable: the GC frees it as before
+      }
     });
   }
 
