@@ -24,3 +24,12 @@ export function maskCredentials(text: string): string {
   // would end a narrower match inside the secret.
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
 }
+
+/** The kind of a bad argument, never its content (a sid is a credential). */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  return typeof value;
+}

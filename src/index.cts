@@ -22,6 +22,7 @@ import type {
   SerializerModule as SerializerModule_,
   Quorum as QuorumSetting,
   Offload as Offload_,
+  Reads as Reads_,
   WorkerOptions as WorkerOptions_,
   TtlFunction as TtlFunction_,
   ClientEntry as ClientEntry_,
@@ -56,6 +57,7 @@ declare namespace expredis {
   export type SerializerModule = SerializerModule_;
   export type Quorum = QuorumSetting;
   export type Offload = Offload_;
+  export type Reads = Reads_;
   export type WorkerOptions = WorkerOptions_;
   export type TtlFunction = TtlFunction_;
   export type ClientEntry = ClientEntry_;

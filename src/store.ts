@@ -4,6 +4,7 @@
 import session from 'express-session';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback.js';
+import { kindOf } from './describe.js';
 import { Codec, type CodecStats, type SessionObject } from './codec/codec.js';
 import { SizeMemo } from './codec/size-memo.js';
 import { StoreClosedError, asError, type DecodeError, type SessionTooLargeError } from './errors.js';
@@ -299,7 +300,7 @@ function run<T>(store: object, name: string, callback: Callback<T> | undefined, 
 /** A session id must be a non-empty string: anything else would be coerced into some other key. */
 function checkSid(operation: string, sid: unknown): string {
   if (typeof sid !== 'string' || sid.length === 0) {
-    throw new TypeError(`${operation}(sid): sid must be a non-empty string, got ${describeKind(sid)}`);
+    throw new TypeError(`${operation}(sid): sid must be a non-empty string, got ${kindOf(sid)}`);
   }
   return sid;
 }
@@ -308,18 +309,10 @@ function checkSid(operation: string, sid: unknown): string {
  * string, number, array, Date or Map would be stored as something no read turns back into one. */
 function checkSession(operation: string, session: unknown): SessionObject {
   if (session === null || typeof session !== 'object' || Array.isArray(session) || Object.prototype.toString.call(session) !== '[object Object]') {
-    throw new TypeError(`${operation}(sid, session): session must be an object, got ${describeKind(session)}; nothing was written`);
+    throw new TypeError(`${operation}(sid, session): session must be an object, got ${kindOf(session)}; nothing was written`);
   }
   return session as SessionObject;
 }
 
-/** The kind of a bad argument, never its content (a sid is a credential). */
-function describeKind(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
-  return typeof value;
-}
 
 export type { SessionObject };

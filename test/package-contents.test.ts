@@ -73,3 +73,17 @@ test('LICENSE is the MIT licence that package.json declares', t => {
   t.is(manifest.license, 'MIT');
   t.regex(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} expredis contributors\n/);
 });
+
+test('the CommonJS declarations name every type and class the ESM entry exports', t => {
+  const esm = readFileSync(join(root, 'src/index.ts'), 'utf8');
+  const cjs = readFileSync(join(root, 'src/index.cts'), 'utf8');
+  const esmNames = new Set<string>();
+  for (const m of esm.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
+    for (const item of m[1]!.split(',')) {
+      const name = item.trim().split(/\s+as\s+/).pop()!.trim();
+      if (name && name !== "'module.exports'" && name !== 'expredis') esmNames.add(name);
+    }
+  }
+  const cjsNames = new Set([...cjs.matchAll(/export type (\w+)/g)].map(m => m[1]!));
+  t.deepEqual([...esmNames].filter(name => !cjsNames.has(name)).sort(), []);
+});

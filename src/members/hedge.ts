@@ -7,7 +7,7 @@ import type { Member } from './member.js';
 
 /** The hedge delay never goes below this: loopback p95s are well under a millisecond, and a
  * delay that short would hedge whenever this process's own event loop is briefly busy. */
-export const MIN_HEDGE_MS = 2;
+const MIN_HEDGE_MS = 2;
 /** A member that has answered nothing yet (just connected) gets this delay. */
 const UNKNOWN_HEDGE_MS = 50;
 
@@ -16,30 +16,15 @@ const UNKNOWN_HEDGE_MS = 50;
  * about one read in twenty is hedged while the member behaves as it did, at least MIN_HEDGE_MS,
  * and at most half of commandTimeout, so the others still get half of it to answer.
  */
-export function hedgeDelayMs(member: Member, commandTimeout: number): number {
+function hedgeDelayMs(member: Member, commandTimeout: number): number {
   return Math.min(Math.max(member.slowMs ?? UNKNOWN_HEDGE_MS, MIN_HEDGE_MS), commandTimeout / 2);
 }
 
-/** 0: usable and answering; 1: usable but silent for longer than its hedge delay; 2: not usable. */
-function rank(member: Member, now: number, commandTimeout: number): number {
-  if (!member.usable) return 2;
-  return member.silentMs(now) > hedgeDelayMs(member, commandTimeout) ? 1 : 0;
-}
-
 /**
- * The indices of the `count` members to ask first: usable ones that are answering, fastest recent
- * median first (ties to the earlier member); then silent ones; members that are not usable last.
- */
-export function firstToAsk(members: readonly Member[], count: number, commandTimeout: number, now = performance.now()): number[] {
-  const order = members.map((member, index) => ({ index, rank: rank(member, now, commandTimeout), typical: member.typicalMs }));
-  order.sort((a, b) => a.rank - b.rank || a.typical - b.typical || a.index - b.index);
-  return order.slice(0, count).map(o => o.index);
-}
-
-/**
- * firstToAsk for one store, cached: the members ordered by recent median (rebuilt when a
- * member's quantiles were recomputed), from which each read takes the first `count` that are
- * usable and answering. Only when fewer than that are does a read rank every member afresh.
+ * The members a read asks first, for one store: ordered by recent median (rebuilt when a member's
+ * quantiles were recomputed; ties to the earlier member), each read takes the first `count` that
+ * are usable and answering; when fewer are, then silent ones (usable, but quiet for longer than
+ * their hedge delay), then members that are not usable.
  */
 export class HedgePlan {
   readonly #members: readonly Member[];
@@ -83,9 +68,17 @@ export class HedgePlan {
         return chosen;
       }
     }
-    // Too few members usable and answering: rank them all.
-    const first = firstToAsk(members, count, this.#commandTimeout, now);
-    this.delay = Math.max(...first.map(i => hedgeDelayMs(members[i]!, this.#commandTimeout)));
+    // Too few members usable and answering: the silent ones next, members not usable last.
+    const first = chosen ?? [];
+    for (const silent of [true, false]) {
+      for (const i of this.#order) {
+        const member = members[i]!;
+        const fits = silent ? member.usable && member.silentMs(now) > this.#delays[i]! : !member.usable;
+        if (!fits || first.length === count) continue;
+        first.push(i);
+      }
+    }
+    this.delay = Math.max(...first.map(i => this.#delays[i]!));
     return first;
   }
 
