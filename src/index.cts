@@ -30,6 +30,7 @@ import type {
   StoreStats as StoreStats_,
   StoredSession as StoredSession_,
   MemberStats as MemberStats_,
+  MemberKind as MemberKind_,
   CodecStats as CodecStats_,
   PoolStats as PoolStats_,
   Callback as Callback_,
@@ -65,6 +66,7 @@ declare namespace expredis {
   export type StoreStats = StoreStats_;
   export type StoredSession = StoredSession_;
   export type MemberStats = MemberStats_;
+  export type MemberKind = MemberKind_;
   export type CodecStats = CodecStats_;
   export type PoolStats = PoolStats_;
   export type Callback<T> = Callback_<T>;

@@ -11,9 +11,20 @@ export type Outcome =
   | { readonly ok: true; readonly reply: unknown }
   | { readonly ok: false; readonly kind: 'down' | 'error' | 'timeout'; readonly error: Error };
 
+/** What a member is: one server, a Redis Cluster, or a primary followed through Sentinel. */
+export type MemberKind = 'server' | 'cluster' | 'sentinel';
+
+/** One node's answer to a keyless command sent to every node of a member (see `eachNode`). */
+export interface NodeOutcome {
+  /** `host:port` of the node; never a credential. */
+  readonly node: string;
+  readonly outcome: Outcome;
+}
+
 export interface MemberStats {
   /** `host:port`, or the socket path; never a credential. */
   label: string;
+  kind: MemberKind;
   /** The client is connected and past its handshake. */
   ready: boolean;
   /** The member is usable: ready, and not taken out after consecutive timeouts. */
@@ -54,6 +65,7 @@ const PLAIN_REPLIES = { timeout: 0 } as const;
 
 export class Member {
   readonly label: string;
+  readonly kind: MemberKind = 'server';
   readonly client: RedisClientType;
   readonly owned: boolean;
   readonly #config: MemberConfig;
@@ -184,6 +196,15 @@ export class Member {
     return new Promise(resolve => this.send(args, buffers, resolve));
   }
 
+  /**
+   * A keyless command (PING, INFO, DBSIZE) on every node that holds this member's data: the one
+   * server, or each master of a cluster. Never rejects; each node's outcome is bounded by
+   * `commandTimeout` as `call` is.
+   */
+  async eachNode(args: readonly string[], buffers = false): Promise<NodeOutcome[]> {
+    return [{ node: this.label, outcome: await this.call(args, buffers) }];
+  }
+
   /** Recent median answer time in ms (0 before any answer). */
   get typicalMs(): number {
     return this.#latency.p50;
@@ -215,6 +236,7 @@ export class Member {
   stats(): MemberStats {
     return {
       label: this.label,
+      kind: this.kind,
       ready: this.client.isReady,
       healthy: this.#usable,
       operations: this.operations,
