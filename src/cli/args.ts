@@ -65,7 +65,9 @@ function parseError(error: Error & { code?: string }): CliError {
   const option = /'(-[^' ]*)/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new CliError(`unknown option ${maskCredentials(option ?? '')} (see expredis --help)`);
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    return new CliError(/argument missing/.test(error.message) ? `option ${option} needs a value` : `option ${option} takes no value`);
+    if (/does not take an argument/.test(error.message)) return new CliError(`option ${option} takes no value`);
+    if (/ambiguous/.test(error.message)) return new CliError(`option ${option} needs a value (one starting with "-" goes as ${option}=-…)`);
+    return new CliError(`option ${option} needs a value`);
   }
   return new CliError(maskCredentials(error.message.split('\n')[0]!));
 }

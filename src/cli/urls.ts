@@ -88,6 +88,7 @@ function standalone(url: string): ParsedUrl {
   if (parsed.password !== '') decode(url, parsed.password, 'password');
   if (parsed.username !== '') decode(url, parsed.username, 'user name');
   const port = parsed.port === '' ? 6379 : Number(parsed.port);
+  if (port < 1) bad(url, `port ${parsed.port} is not 1–65535`);
   return { entry: { url }, endpoints: [endpoint(parsed.hostname.replace(/^\[|\]$/g, ''), port)], database };
 }
 
