@@ -39,6 +39,16 @@ async function seed(t: ExecutionContext, members: readonly RedisServer[], prefix
   return sids;
 }
 
+/** The JSON a run printed; fails the test with its stderr when it printed none. */
+function jsonOf<T = Record<string, unknown>>(t: ExecutionContext, run: CliRun): T {
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch {
+    t.fail(`no JSON on stdout (exit ${run.code}${run.killed ? ', killed' : ''}): ${run.stderr.trim()}`);
+    throw new Error('no JSON');
+  }
+}
+
 async function keysOf(client: RedisClientType, prefix: string): Promise<string[]> {
   return (await client.keys(prefix + '*')).sort();
 }
@@ -108,7 +118,7 @@ test('status: a table, or JSON with each member\'s reachability, latency, sessio
 
   const json = await runCli(['status', '--json', '--prefix', prefix], { env: { REDIS_URLS: urls().join(',') } });
   t.is(json.code, 0, json.stderr);
-  const report = JSON.parse(json.stdout) as { prefix: string; members: Record<string, unknown>[] };
+  const report = jsonOf(t, json) as { prefix: string; members: Record<string, unknown>[] };
   t.is(report.prefix, prefix);
   t.deepEqual(report.members.map(m => Object.keys(m).sort()), servers.map(() => ['kind', 'label', 'latencyMs', 'reachable', 'sessions', 'tombstones', 'usedMemory']));
   for (const [i, m] of report.members.entries()) {
@@ -122,7 +132,7 @@ test('status: a table, or JSON with each member\'s reachability, latency, sessio
   writeFileSync(config, JSON.stringify({ members: [{ port: servers[0]!.port }, urls()[1]], prefix }));
   const fromFile = await runCli(['status', '--json', '--config', config]);
   t.is(fromFile.code, 0, fromFile.stderr);
-  t.like(JSON.parse(fromFile.stdout), { prefix, members: [{ sessions: 9 }, { sessions: 9 }] });
+  t.like(jsonOf(t, fromFile), { prefix, members: [{ sessions: 9 }, { sessions: 9 }] });
   writeFileSync(config, JSON.stringify({ members: [{ port: servers[0]!.port, pasword: 'hunter2' }] }));
   failsWithOneLine(t, await runCli(['status', '--config', config]), /members\[0\]\.pasword is not a client option/);
 });
@@ -138,7 +148,7 @@ test('a member replaced by an empty server: diff reports what it lacks, sync cop
   await b.restart(); // empty, same port
   const before = await runCli(['diff', '--json', '--prefix', prefix, ...members]);
   t.is(before.code, 1, before.stderr);
-  const report = JSON.parse(before.stdout) as { keys: number; tombstones: number; agree: boolean; members: { label: string; missing: number; sample: string[] }[] };
+  const report = jsonOf(t, before) as { keys: number; tombstones: number; agree: boolean; members: { label: string; missing: number; sample: string[] }[] };
   t.like(report, { keys: 60, tombstones: 10, agree: false });
   t.like(report.members[0], { missing: 0 });
   t.like(report.members[1], { label: b.label, missing: 60 });
@@ -154,7 +164,7 @@ test('a member replaced by an empty server: diff reports what it lacks, sync cop
   const cb = await directClient(t, b);
   const sync = await runCli(['sync', '--json', '--prefix', prefix, '--member', a.url, '--to', b.url]);
   t.is(sync.code, 0, sync.stderr);
-  t.like(JSON.parse(sync.stdout), { copied: 60, tombstones: 10, present: 0, interrupted: false, dryRun: false });
+  t.like(jsonOf(t, sync), { copied: 60, tombstones: 10, present: 0, interrupted: false, dryRun: false });
   t.deepEqual(await keysOf(cb, prefix), await keysOf(ca, prefix));
   for (const key of await keysOf(ca, prefix)) {
     const [ta, tb] = await Promise.all([ca.pTTL(key), cb.pTTL(key)]);
@@ -163,18 +173,18 @@ test('a member replaced by an empty server: diff reports what it lacks, sync cop
   }
   t.is((await runCli(['diff', '--prefix', prefix, ...members])).code, 0, 'the members agree after');
   const again = await runCli(['sync', '--json', '--prefix', prefix, '--member', a.url, '--to', b.url]);
-  t.like(JSON.parse(again.stdout), { copied: 0, present: 60 });
+  t.like(jsonOf(t, again), { copied: 0, present: 60 });
 
   // A key the target holds with other bytes is left alone, and diff names it as differing.
   const key = prefix + sids[30]!;
   await cb.set(key, '{"other":true}', { PX: 60_000 });
   await ca.del(prefix + sids[31]!);
   const kept = await runCli(['sync', '--json', '--prefix', prefix, '--member', a.url, '--to', b.url]);
-  t.like(JSON.parse(kept.stdout), { copied: 0 });
+  t.like(jsonOf(t, kept), { copied: 0 });
   t.is(await cb.get(key), '{"other":true}');
   const differs = await runCli(['diff', '--json', '--prefix', prefix, ...members]);
   t.is(differs.code, 1);
-  t.like(JSON.parse(differs.stdout), { differing: { count: 1, sample: [sidHash(sids[30]!)] }, members: [{ missing: 1, sample: [sidHash(sids[31]!)] }, { missing: 0 }] });
+  t.like(jsonOf(t, differs), { differing: { count: 1, sample: [sidHash(sids[30]!)] }, members: [{ missing: 1, sample: [sidHash(sids[31]!)] }, { missing: 0 }] });
 });
 
 test('sync copies from the source that holds the key, and a tombstone on any source wins over data on another', async t => {
@@ -190,7 +200,7 @@ test('sync copies from the source that holds the key, and a tombstone on any sou
   await cb!.set(prefix + sids[1]!, tombstone, { PX: 60_000 });
   const run = await runCli(['sync', '--json', '--prefix', prefix, ...memberArgs([a.url, b.url]), '--to', target.url]);
   t.is(run.code, 0, run.stderr);
-  t.like(JSON.parse(run.stdout), { copied: 4, tombstones: 2 });
+  t.like(jsonOf(t, run), { copied: 4, tombstones: 2 });
   t.deepEqual(await rawValue(ct!, prefix + sids[1]!), tombstone);
   t.deepEqual(await ct!.get(prefix + sids[2]!), await cb!.get(prefix + sids[2]!));
   t.deepEqual(await ct!.get(prefix + sids[3]!), await ca!.get(prefix + sids[3]!));
@@ -214,11 +224,11 @@ test('sync --rate bounds how fast it writes', async t => {
   await source.eval(`for i = 1, 200 do redis.call('SET', ARGV[1] .. i, 'v', 'PX', 600000) end`, { arguments: [prefix] });
   const run = await runCli(['sync', '--json', '--rate', '100', '--prefix', prefix, '--member', urls()[0]!, '--to', own[0]!.url]);
   t.is(run.code, 0, run.stderr);
-  t.like(JSON.parse(run.stdout), { copied: 200 });
+  t.like(jsonOf(t, run), { copied: 200 });
   t.true(run.ms >= 1500, `200 keys at --rate 100 took ${run.ms} ms`);
   // Not a terminal: plain progress lines, no carriage returns, the last at 100%.
   t.false(run.stderr.includes('\r'));
-  t.regex(run.stderr.trimEnd().split('\n').at(-1)!, /^sync: 100% {2}200\/200 scanned {2}200 copied {2}[\d,]+ keys\/s$/);
+  t.regex(run.stderr.trimEnd().split('\n').at(-1)!, /^sync: 100% {2}200\/200 keys {2}200 copied {2}[\d,]+ keys\/s$/);
 });
 
 test('an interrupted sync stops after its writes in flight, says so, and a second run copies the rest', async t => {
@@ -243,6 +253,6 @@ test('an interrupted sync stops after its writes in flight, says so, and a secon
 
   const second = await runCli([...args, '--json']);
   t.is(second.code, 0, second.stderr);
-  t.like(JSON.parse(second.stdout), { copied: 1000 - held, present: held });
+  t.like(jsonOf(t, second), { copied: 1000 - held, present: held });
   t.is((await keysOf(target, prefix)).length, 1000);
 });

@@ -1,11 +1,11 @@
 // sync's progress on stderr: on a terminal one line redrawn in place (carriage return), a bar
-// with the share of keys scanned, keys copied, the rate and the time left; elsewhere (a log, a
+// with the share of keys dealt with, keys copied, the rate and the time left; elsewhere (a log, a
 // pipe) a plain line every few seconds. Both end with a line at 100%.
 import { count } from './table.js';
 
 export interface Counts {
-  /** Keys seen on the sources' SCAN pages. */
-  scanned: number;
+  /** Keys dealt with: copied, found on the target, expired, or left to another source's page. */
+  done: number;
   /** Keys written to the target (or, in a dry run, that would be). */
   copied: number;
 }
@@ -22,7 +22,7 @@ export class Progress {
   readonly #intervalMs: number;
   #last = 0;
   #timer: NodeJS.Timeout | undefined;
-  #counts: Counts = { scanned: 0, copied: 0 };
+  #counts: Counts = { done: 0, copied: 0 };
 
   /** `total`: keys under the prefix on the sources, counted before the walk (0 when unknown). */
   constructor(out: NodeJS.WriteStream, total: number, verb: string, plainIntervalMs = 2000) {
@@ -50,14 +50,14 @@ export class Progress {
 
   #draw(done: boolean): void {
     this.#last = performance.now();
-    const { scanned, copied } = this.#counts;
+    const { done: dealt, copied } = this.#counts;
     const seconds = (this.#last - this.#started) / 1000;
-    const rate = seconds > 0 ? scanned / seconds : 0;
-    const total = Math.max(this.#total, scanned);
-    const share = done ? 1 : total === 0 ? 0 : Math.min(scanned / total, 0.99);
+    const rate = seconds > 0 ? dealt / seconds : 0;
+    const total = Math.max(this.#total, dealt);
+    const share = done ? 1 : total === 0 ? 0 : Math.min(dealt / total, 0.99);
     const pct = `${Math.floor(share * 100)}%`.padStart(4);
-    const eta = done || rate === 0 ? '' : `  ETA ${formatSeconds((total - scanned) / rate)}`;
-    const text = `${count(scanned)}/${count(total)} scanned  ${count(copied)} ${this.#verb}  ${count(Math.round(rate))} keys/s${eta}`;
+    const eta = done || rate === 0 ? '' : `  ETA ${formatSeconds((total - dealt) / rate)}`;
+    const text = `${count(dealt)}/${count(total)} keys  ${count(copied)} ${this.#verb}  ${count(Math.round(rate))} keys/s${eta}`;
     if (this.#tty) {
       const filled = Math.round(share * BAR_WIDTH);
       this.#out.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${pct}  ${text}\x1b[K`);

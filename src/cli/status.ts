@@ -33,19 +33,22 @@ export interface StatusOptions {
 }
 
 export async function status(opened: readonly Opened[], options: StatusOptions): Promise<StatusReport> {
-  return { prefix: options.prefix, members: await Promise.all(opened.map(o => memberStatus(o, options))) };
+  // Latency first, on idle connections: the key counts would queue behind it otherwise.
+  const latencies = await Promise.all(opened.map(o => (o.problem === undefined ? pingMs(o.member) : undefined)));
+  return { prefix: options.prefix, members: await Promise.all(opened.map((o, i) => memberStatus(o, latencies[i], options))) };
 }
 
 export function statusExitCode(report: StatusReport): number {
   return report.members.every(m => m.reachable && !m.error && !m.uncoveredSlots?.length) ? EXIT.ok : EXIT.found;
 }
 
-async function memberStatus({ member, problem }: Opened, options: StatusOptions): Promise<MemberStatus> {
+type Latency = { ms: number } | { error: string };
+
+async function memberStatus({ member, problem }: Opened, latency: Latency | undefined, options: StatusOptions): Promise<MemberStatus> {
   const row: MemberStatus = { label: member.label, kind: member.kind, reachable: problem === undefined };
-  if (problem !== undefined) return { ...row, error: problem };
+  if (problem !== undefined || latency === undefined) return { ...row, error: problem ?? 'not usable' };
   const errors: string[] = [];
-  const [latency, memory, keys, slots] = await Promise.all([
-    pingMs(member),
+  const [memory, keys, slots] = await Promise.all([
     usedMemory(member),
     countKeys(member, options),
     member.kind === 'cluster' ? uncoveredOf(member) : Promise.resolve(undefined),
@@ -59,7 +62,7 @@ async function memberStatus({ member, problem }: Opened, options: StatusOptions)
   return row;
 }
 
-async function pingMs(member: Member): Promise<{ ms: number } | { error: string }> {
+async function pingMs(member: Member): Promise<Latency> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = performance.now();

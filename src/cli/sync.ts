@@ -106,12 +106,20 @@ export async function sync(sources: readonly Member[], target: Member, options: 
   const limit = new RateLimit(options.rate, options.stop);
   const t = sources.length; // the target's index in page.held
   const hash = (key: string) => sidHash(key.slice(options.prefix.length));
+  // For the progress bar: keys dealt with, each counted once its outcome is known.
+  const counts = { done: 0, copied: 0 };
+  const show = () => {
+    counts.copied = report.copied;
+    progress?.update(counts);
+  };
   await walk(sources, [target], { prefix: options.prefix, count: options.count, digest: false, pagesInFlight: 4, stopped: () => options.stop.aborted }, async page => {
     report.scanned += page.scanned;
+    counts.done += page.scanned - page.keys.length; // decided on another source's page
     const copies: Promise<void>[] = [];
     page.keys.forEach((key, k) => {
       if (page.held[t]![k]!.present || page.held[t]![k]!.otherType) {
         report.present++;
+        counts.done++;
         return;
       }
       const from = pickSource(page.held.slice(0, t).map(h => h[k]!));
@@ -121,7 +129,10 @@ export async function sync(sources: readonly Member[], target: Member, options: 
         if (tombstone) report.tombstones++;
         if (report.sample.length < options.sample) report.sample.push(hash(key));
       };
-      if (options.dryRun) return done();
+      if (options.dryRun) {
+        counts.done++;
+        return done();
+      }
       const slot = limit.take();
       copies.push(
         (async () => {
@@ -130,14 +141,15 @@ export async function sync(sources: readonly Member[], target: Member, options: 
           const result = await copyKey(sources[from]!, target, key);
           if (result === 'copied') done();
           else report[result]++;
-          progress?.update(report);
+          counts.done++;
+          show();
         })(),
       );
     });
     // Every copy settles before the page does; the first failure is the page's.
     const settled = await Promise.allSettled(copies);
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    progress?.update(report);
+    show();
     if (failed) throw failed.reason;
   });
   report.interrupted = options.stop.aborted;
@@ -146,7 +158,7 @@ export async function sync(sources: readonly Member[], target: Member, options: 
 }
 
 export function renderSync(r: SyncReport): string {
-  const rate = r.seconds > 0 ? `, ${count(Math.round(r.scanned / r.seconds))} keys/s scanned` : '';
+  const rate = r.seconds > 0 ? `, ${count(Math.round(r.scanned / r.seconds))} keys/s` : '';
   const what = r.dryRun ? 'would copy' : 'copied';
   return [
     `${r.interrupted ? 'interrupted: ' : ''}sync to ${r.target}, prefix ${JSON.stringify(r.prefix)}${r.dryRun ? ' (dry run: nothing written)' : ''}`,
