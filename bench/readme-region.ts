@@ -228,7 +228,7 @@ export function renderSync(s: SyncResults): string {
     '',
     ...table([['run', 'wall time', 'keys/s', 'peak RSS', 'peak heap'], row('copy onto an empty server', s.copy), row('again, nothing to copy', s.recheck)], [false, true, true, true, true]),
     '',
-    'Memory does not grow with the number of sessions: the command holds a few SCAN pages of keys at a time (500 keys a page by default), and each copy reads one value right before writing it, so its remaining TTL is what the source holds at that moment.',
+    'The command holds a few SCAN pages of keys at a time (500 keys a page by default, four pages in flight per source), so its memory depends on the page size rather than on the number of sessions; each copy reads one value and its TTL right before writing it. The figures move with the load of the machine: the load average below says how busy it was.',
     '',
     `${ranOn(s.meta, s.command)} To reproduce: \`npm run bench:sync\` (writes \`bench/results/sync.json\`), then \`npm run bench:readme\`.`,
   ].join('\n');
