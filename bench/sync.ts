@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, type RedisClientType } from 'redis';
-import { installCleanupHandlers, killEverything, trackChild } from './lifecycle.js';
+import { installCleanupHandlers, runBench, trackChild } from './lifecycle.js';
 import { collectMeta, loadAverage, ROOT } from './meta.js';
 import { startRedis } from './redis.js';
 import type { SyncFigures, SyncResults } from './results.js';
@@ -139,11 +139,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => killEverything(),
-  (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    killEverything();
-    process.exitCode = 1;
-  },
-);
+runBench(main);

@@ -15,6 +15,7 @@ import { fileServers } from './helpers/file-servers.js';
 import { freePort, type RedisServer } from './helpers/redis-server.js';
 import { directClient, eventually, openStore, rawValue, sessionWith, uniquePrefix } from './helpers/store.js';
 
+// Serial: each test starts several node processes, and the suite shares two cores.
 const servers = fileServers(2);
 const urls = () => servers.map(s => s.url);
 
@@ -31,7 +32,7 @@ function failsWithOneLine(t: ExecutionContext, run: CliRun, message: RegExp): vo
 
 /** `n` sessions through the store on `members` (TTLs from 1 to n minutes), the first `destroyed` of them then destroyed (tombstones). */
 async function seed(t: ExecutionContext, members: readonly RedisServer[], prefix: string, n: number, destroyed = 0): Promise<string[]> {
-  const store = await openStore(t, members, { prefix, writeQuorum: 'all' }, { waitFor: 'all' });
+  const store = await openStore(t, members, { prefix, writeQuorum: 'all', commandTimeout: 5000 }, { waitFor: 'all', timeoutMs: 20_000 });
   const sids = Array.from({ length: n }, (_, i) => `sid-${i}-${prefix}`);
   await Promise.all(sids.map((sid, i) => store.set(sid, sessionWith({ n: i, pad: 'x'.repeat(i % 50) }, (i + 1) * 60_000) as never)));
   await Promise.all(sids.slice(0, destroyed).map(sid => store.destroy(sid)));
@@ -53,7 +54,7 @@ async function keysOf(client: RedisClientType, prefix: string): Promise<string[]
   return (await client.keys(prefix + '*')).sort();
 }
 
-test('--help on the command and on every subcommand prints usage and exits 0', async t => {
+test.serial('--help on the command and on every subcommand prints usage and exits 0', async t => {
   for (const args of [['--help'], ['-h'], ['help'], ['status', '--help'], ['diff', '--help'], ['sync', '--help'], ['help', 'sync']]) {
     const run = await runCli(args);
     t.is(run.code, 0, args.join(' '));
@@ -64,7 +65,7 @@ test('--help on the command and on every subcommand prints usage and exits 0', a
   t.regex((await runCli(['--version'])).stdout, /^\d+\.\d+\.\d+/);
 });
 
-test('unknown commands and options, a missing value, a URL that does not parse: one line, exit 2, the password masked', async t => {
+test.serial('unknown commands and options, a missing value, a URL that does not parse: one line, exit 2, the password masked', async t => {
   failsWithOneLine(t, await runCli(['frobnicate']), /unknown command "frobnicate"/);
   failsWithOneLine(t, await runCli(['status', '--frob']), /unknown option --frob/);
   failsWithOneLine(t, await runCli(['status', '--member']), /option --member needs a value/);
@@ -81,7 +82,7 @@ test('unknown commands and options, a missing value, a URL that does not parse: 
   failsWithOneLine(t, await runCli(['sync', ...memberArgs(urls())]), /sync needs --to URL/);
 });
 
-test('an unreachable member: diff and sync refuse naming it, status reports it down and exits 1', async t => {
+test.serial('an unreachable member: diff and sync refuse naming it, status reports it down and exits 1', async t => {
   const port = await freePort();
   const down = `redis://user:hunter2@127.0.0.1:${port}`;
   const prefix = uniquePrefix(t);
@@ -95,7 +96,7 @@ test('an unreachable member: diff and sync refuse naming it, status reports it d
   t.false(status.stdout.includes('hunter2'));
 });
 
-test('sync refuses a target that is also a source, by address or by server identity', async t => {
+test.serial('sync refuses a target that is also a source, by address or by server identity', async t => {
   const [a, b] = urls() as [string, string];
   const port = servers[0]!.port;
   failsWithOneLine(t, await runCli(['sync', ...memberArgs([a, b]), '--to', a]), /the target .* is also a source/);
@@ -108,7 +109,7 @@ test('sync refuses a target that is also a source, by address or by server ident
   t.is(run.code, 0, run.stderr);
 });
 
-test('status: a table, or JSON with each member\'s reachability, latency, sessions, tombstones and memory; members from REDIS_URLS or --config', async t => {
+test.serial('status: a table, or JSON with each member\'s reachability, latency, sessions, tombstones and memory; members from REDIS_URLS or --config', async t => {
   const prefix = uniquePrefix(t);
   await seed(t, servers, prefix, 12, 3);
   const table = await runCli(['status', '--prefix', prefix, ...memberArgs(urls())]);
@@ -137,7 +138,7 @@ test('status: a table, or JSON with each member\'s reachability, latency, sessio
   failsWithOneLine(t, await runCli(['status', '--config', config]), /members\[0\]\.pasword is not a client option/);
 });
 
-test('a member replaced by an empty server: diff reports what it lacks, sync copies it with its TTLs, and diff then agrees', async t => {
+test.serial('a member replaced by an empty server: diff reports what it lacks, sync copies it with its TTLs, and diff then agrees', async t => {
   const own = await ownServers(t, 2);
   const [a, b] = own as [RedisServer, RedisServer];
   const prefix = uniquePrefix(t);
@@ -187,7 +188,7 @@ test('a member replaced by an empty server: diff reports what it lacks, sync cop
   t.like(jsonOf(t, differs), { differing: { count: 1, sample: [sidHash(sids[30]!)] }, members: [{ missing: 1, sample: [sidHash(sids[31]!)] }, { missing: 0 }] });
 });
 
-test('sync copies from the source that holds the key, and a tombstone on any source wins over data on another', async t => {
+test.serial('sync copies from the source that holds the key, and a tombstone on any source wins over data on another', async t => {
   const own = await ownServers(t, 3);
   const [a, b, target] = own as [RedisServer, RedisServer, RedisServer];
   const prefix = uniquePrefix(t);
@@ -206,7 +207,7 @@ test('sync copies from the source that holds the key, and a tombstone on any sou
   t.deepEqual(await ct!.get(prefix + sids[3]!), await ca!.get(prefix + sids[3]!));
 });
 
-test('sync --dry-run counts what it would copy and writes nothing', async t => {
+test.serial('sync --dry-run counts what it would copy and writes nothing', async t => {
   const prefix = uniquePrefix(t);
   const own = await ownServers(t, 1);
   await seed(t, servers.slice(0, 1), prefix, 20, 2);
@@ -217,7 +218,7 @@ test('sync --dry-run counts what it would copy and writes nothing', async t => {
   t.deepEqual(await keysOf(await directClient(t, own[0]!), prefix), []);
 });
 
-test('sync --rate bounds how fast it writes', async t => {
+test.serial('sync --rate bounds how fast it writes', async t => {
   const prefix = uniquePrefix(t);
   const own = await ownServers(t, 1);
   const source = await directClient(t, servers[0]!);
@@ -231,7 +232,7 @@ test('sync --rate bounds how fast it writes', async t => {
   t.regex(run.stderr.trimEnd().split('\n').at(-1)!, /^sync: 100% {2}200\/200 keys {2}200 copied {2}[\d,]+ keys\/s$/);
 });
 
-test('an interrupted sync stops after its writes in flight, says so, and a second run copies the rest', async t => {
+test.serial('an interrupted sync stops after its writes in flight, says so, and a second run copies the rest', async t => {
   const prefix = uniquePrefix(t);
   const own = await ownServers(t, 1);
   const source = await directClient(t, servers[0]!);
@@ -239,7 +240,7 @@ test('an interrupted sync stops after its writes in flight, says so, and a secon
   await source.eval(`for i = 1, 1000 do redis.call('SET', ARGV[1] .. i, 'v' .. i, 'PX', 600000) end`, { arguments: [prefix] });
   const args = ['sync', '--prefix', prefix, '--member', urls()[0]!, '--to', own[0]!.url];
   const { child, done } = startCli([...args, '--rate', '200']);
-  await eventually(async () => (await keysOf(target, prefix)).length >= 50, 15_000, 'sync started copying');
+  await eventually(async () => (await keysOf(target, prefix)).length >= 50, 30_000, 'sync started copying');
   child.kill('SIGINT');
   const first = await done;
   t.is(first.code, 130, first.stderr);

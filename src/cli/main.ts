@@ -70,16 +70,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       try {
         const total = await countSourceKeys(sources.map(o => o.member), prefix, args.count);
         const progress = new Progress(io.stderr, total, args.dryRun ? 'to copy' : 'copied');
-        let completed = false;
         try {
           const report = await sync(sources.map(o => o.member), goal.member, { prefix, count: args.count, dryRun: args.dryRun, rate: args.rate, sample: 5, stop: stop.signal }, progress);
-          completed = !report.interrupted;
-          progress.finish(completed);
+          progress.finish(!report.interrupted);
           if (args.json) json(report);
           else io.stdout.write(renderSync(report) + '\n');
           return report.interrupted ? EXIT.interrupted : EXIT.ok;
         } finally {
-          if (!completed) progress.finish(false);
+          progress.finish(false); // a failure: the line as far as it got
         }
       } finally {
         process.off('SIGINT', onSigint);

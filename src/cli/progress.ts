@@ -22,6 +22,7 @@ export class Progress {
   readonly #intervalMs: number;
   #last = 0;
   #timer: NodeJS.Timeout | undefined;
+  #finished = false;
   #counts: Counts = { done: 0, copied: 0 };
 
   /** `total`: keys under the prefix on the sources, counted before the walk (0 when unknown). */
@@ -41,8 +42,10 @@ export class Progress {
     if (this.#tty && performance.now() - this.#last >= REDRAW_MS) this.#draw(false);
   }
 
-  /** The last line: at 100% when the walk completed. */
+  /** The last line: at 100% when the walk completed. Only the first call draws it. */
   finish(completed: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
     clearInterval(this.#timer);
     this.#draw(completed);
     if (this.#tty) this.#out.write('\n');

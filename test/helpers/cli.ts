@@ -18,8 +18,12 @@ export interface CliOptions {
   readonly timeoutMs?: number;
 }
 
-/** Starts `node dist/src/cli/main.js ...args`; `done` never rejects. */
-export function startCli(args: readonly string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+const COMMANDS = new Set(['status', 'diff', 'sync']);
+
+/** Starts `node dist/src/cli/main.js ...args`; `done` never rejects. A command that talks to
+ * members gets `--timeout 10000` unless it names one: on a busy test machine 2 s is not much. */
+export function startCli(given: readonly string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  const args = COMMANDS.has(given[0]!) && !given.includes('--timeout') && !given.includes('--help') ? [given[0]!, '--timeout', '10000', ...given.slice(1)] : given;
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (!options.env?.REDIS_URLS) delete env.REDIS_URLS;
   const started = Date.now();
