@@ -54,3 +54,16 @@ export function installCleanupHandlers(): void {
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
 }
+
+/** A bench's entry point: the children it started are killed when it ends, and a failure is
+ * printed (with its stack: benches are for developers) and exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => killEverything(),
+    (error: unknown) => {
+      process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      killEverything();
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,9 +1,9 @@
 // What the committed benchmark results become in the documentation: docs/performance.md (the
 // whole file) and the five summary lines README shows between two markers. Pure functions of
-// bench/results/latest.json (and, for two sections of the page, encoder.json and scan.json), so
+// bench/results/latest.json (and, for three sections of the page, encoder.json, scan.json and sync.json), so
 // `npm run check:bench` can regenerate both and compare.
 import { ratio, renderMarkdown } from './report.js';
-import type { BenchResults, CodecPoint, EncoderResults, Meta, ScanOperation, ScanResults } from './results.js';
+import type { BenchResults, CodecPoint, EncoderResults, Meta, ScanOperation, ScanResults, SyncResults } from './results.js';
 import { pairedRatio } from './stats.js';
 
 export const SUMMARY_START = '<!-- bench:summary:start -->';
@@ -217,10 +217,28 @@ export function renderScan(s: ScanResults): string {
   ].join('\n');
 }
 
+/** The section on `expredis sync` of 100,000 sessions, from bench/results/sync.json. */
+export function renderSync(s: SyncResults): string {
+  const count = s.sessions.toLocaleString('en-US');
+  const row = (what: string, f: SyncResults['copy']) => [what, `${(f.ms / 1000).toFixed(1)} s`, f.keysPerSecond.toLocaleString('en-US'), `${f.peakRssMiB.toFixed(0)} MiB`, `${f.peakHeapMiB.toFixed(0)} MiB`];
+  return [
+    `## \`expredis sync\` of ${count} sessions`,
+    '',
+    `[\`expredis sync\`](cli.md#expredis-sync) from one member holding ${count} sessions of ${s.valueBytes.toLocaleString('en-US')} bytes (TTLs of one to two hours) onto an empty server, then again onto the now full server, which copies nothing and checks every key. Time is the whole command's wall time, from process start to exit; the peaks are the command's own process (RSS from getrusage, heap sampled every 20 ms). Each figure is the median of ${s.runs} runs, with no \`--rate\` limit.`,
+    '',
+    ...table([['run', 'wall time', 'keys/s', 'peak RSS', 'peak heap'], row('copy onto an empty server', s.copy), row('again, nothing to copy', s.recheck)], [false, true, true, true, true]),
+    '',
+    'The command holds a few SCAN pages of keys at a time (500 keys a page by default, four pages in flight per source), so its memory depends on the page size rather than on the number of sessions; each copy reads one value and its TTL right before writing it. The figures move with the load of the machine: the load average below says how busy it was.',
+    '',
+    `${ranOn(s.meta, s.command)} To reproduce: \`npm run bench:sync\` (writes \`bench/results/sync.json\`), then \`npm run bench:readme\`.`,
+  ].join('\n');
+}
+
 /** The side benches' results, when their files exist. */
 export interface SideResults {
   encoder?: EncoderResults;
   scan?: ScanResults;
+  sync?: SyncResults;
 }
 
 /** docs/performance.md, whole. */
@@ -253,5 +271,6 @@ export function renderPerformance(r: BenchResults, side: SideResults = {}): stri
     '',
     ...(side.encoder ? [renderEncoder(side.encoder), ''] : []),
     ...(side.scan ? [renderScan(side.scan), ''] : []),
+    ...(side.sync ? [renderSync(side.sync), ''] : []),
   ].join('\n');
 }

@@ -206,3 +206,29 @@ export interface ScanResults {
   /** expredis ÷ connect-redis, per operation. */
   ratios: Record<ScanOperation, { time: number; heap: number }>;
 }
+
+/** One `expredis sync` measurement: what it took and the CLI process's peaks. */
+export interface SyncFigures {
+  /** wall ms of the whole command (process start to exit). */
+  ms: number;
+  /** keys copied (or checked, for the pass over a full target) per second of wall time. */
+  keysPerSecond: number;
+  /** the CLI process's peak RSS (getrusage maxrss), MiB. */
+  peakRssMiB: number;
+  /** the CLI process's peak heapUsed, sampled every 20 ms, MiB. */
+  peakHeapMiB: number;
+}
+
+/** bench/results/sync.json, written by `npm run bench:sync` (bench/sync.ts). */
+export interface SyncResults {
+  meta: Meta;
+  command: string;
+  sessions: number;
+  /** bytes of each stored session value. */
+  valueBytes: number;
+  runs: number;
+  /** sync onto an empty target (copies every session): medians, and each run. */
+  copy: SyncFigures & { runs: SyncFigures[] };
+  /** sync again onto the full target (copies nothing, checks every key): medians, and each run. */
+  recheck: SyncFigures & { runs: SyncFigures[] };
+}

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisStore } from '../src/index.js';
-import { installCleanupHandlers, killEverything } from './lifecycle.js';
+import { installCleanupHandlers, runBench } from './lifecycle.js';
 import { collectMeta, loadAverage, ROOT } from './meta.js';
 import { startRedis, type RedisTarget } from './redis.js';
 import type { ScanFigures, ScanOperation as Operation, ScanResults } from './results.js';
@@ -196,11 +196,4 @@ async function main(): Promise<void> {
   process.stdout.write(`written to ${join(outDir, 'scan.json')}\n`);
 }
 
-main().then(
-  () => killEverything(),
-  (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    killEverything();
-    process.exitCode = 1;
-  },
-);
+runBench(main);

@@ -1,9 +1,9 @@
-// What `npm publish` would ship: exactly the compiled library (dist/src, dist/worker) with its
+// What `npm publish` would ship: exactly the compiled library (dist/src, dist/worker, the expredis command in dist/src/cli) with its
 // declarations, README.md, LICENSE, CHANGELOG.md and package.json. No tests, benchmarks or demo,
 // no source maps (their sources are not shipped), and no stale output of a deleted source file.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +54,7 @@ test('every entry point package.json names is shipped, each module with its decl
     main: string;
     types: string;
     exports: Record<string, string | Record<string, Record<string, string>>>;
+    bin: Record<string, string>;
   };
   const targets = [manifest.main, manifest.types];
   for (const entry of Object.values(manifest.exports)) {
@@ -61,6 +62,7 @@ test('every entry point package.json names is shipped, each module with its decl
     else for (const conditions of Object.values(entry)) targets.push(...Object.values(conditions));
   }
   targets.push('./dist/worker/codec.js'); // the file piscina's threads load
+  targets.push(...Object.values(manifest.bin)); // the expredis command
   for (const target of targets) t.true(files.has(target.replace(/^\.\//, '')), target);
   for (const path of files) {
     if (path.endsWith('.js')) t.true(files.has(path.replace(/\.js$/, '.d.ts')), `${path} has its .d.ts`);
@@ -86,4 +88,12 @@ test('the CommonJS declarations name every type and class the ESM entry exports'
   }
   const cjsNames = new Set([...cjs.matchAll(/export type (\w+)/g)].map(m => m[1]!));
   t.deepEqual([...esmNames].filter(name => !cjsNames.has(name)).sort(), []);
+});
+
+test('the expredis command is a node script with a shebang, executable after the build', t => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  t.deepEqual(Object.keys(manifest.bin), ['expredis']);
+  const path = join(root, manifest.bin.expredis!);
+  t.true(readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n'));
+  t.true((statSync(path).mode & 0o111) !== 0, `${manifest.bin.expredis} is executable`);
 });
