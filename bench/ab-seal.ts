@@ -150,9 +150,11 @@ async function main(): Promise<void> {
       const prefix = x.s.id.startsWith('old:') ? 'old:' : '';
       const plain = subjects.find(y => y.s.id === prefix + x.s.plain) ?? subjects.find(y => y.s.id === x.s.plain);
       const ratio = plain && plain !== x ? median(x.ms.map((v, i) => v / plain.ms[i]!)).toFixed(3) + '× plain' : '';
+      const before = subjects.find(y => y.s.id === `old:${x.s.id}`);
+      const vsOld = before ? `  ${median(x.ms.map((v, i) => v / before.ms[i]!)).toFixed(3)}× old` : '';
       const c = x.s.counts();
       const did = `seal ${c.sealInline}/${c.sealPool} open ${c.openInline}/${c.openPool} (inline/pool)`;
-      console.log(`${x.s.id.padEnd(28)} ${median(x.ms).toFixed(4)} ms/pair  ${ratio.padEnd(14)} gc ${median(x.gcs).toFixed(2)}/pair ${median(x.gcMs).toFixed(3)} ms/pair  faults ${median(x.faults).toFixed(1)} switches ${median(x.switches).toFixed(1)}  ${did}`);
+      console.log(`${x.s.id.padEnd(28)} ${median(x.ms).toFixed(4)} ms/pair  ${ratio.padEnd(14)} gc ${median(x.gcs).toFixed(2)}/pair ${median(x.gcMs).toFixed(3)} ms/pair  faults ${median(x.faults).toFixed(1)} switches ${median(x.switches).toFixed(1)}  ${did}${vsOld}`);
     }
   } finally {
     for (const x of subjects) await x.s.close();
