@@ -4,6 +4,9 @@
 // mainThreadCpuMs), and the ratio to the same serializer without compression or encryption
 // (json-auto / msgpack-auto) the median of the per-round ratios.
 //   node dist/bench/ab-seal.js [--point cart|string] [--rounds 9] [--pairs 150] [--only ids]
+//                              [--concurrency 1]
+// With --concurrency N, N sessions run their set+get pairs at once (PAIRS in all per loop): the
+// main thread then has other work while a worker seals or opens, as in a loaded server.
 // An id is <serializer>-<algorithm[:level]|plain>[-aes][@never|always|auto][~seal=N,open=N],
 // e.g. msgpack-brotli-aes, json-gzip:1-aes@never, msgpack-brotli-aes~open=Infinity (the byte
 // work's crossover for 'auto', bench-only: useByteCrossover); json-auto and msgpack-auto are the
@@ -27,8 +30,8 @@ interface Subject {
   /** Where 'auto' seals and opens from (useByteCrossover), set before each of its loops. */
   readonly crossover: { seal?: number; open?: number };
   readonly plain: string;
-  set(session: unknown): Promise<void>;
-  get(): Promise<unknown>;
+  set(sid: string, session: unknown): Promise<void>;
+  get(sid: string): Promise<unknown>;
   counts(): Record<string, number>;
   close(): Promise<unknown>;
 }
@@ -62,8 +65,8 @@ async function open(id: string, targets: readonly RedisTarget[], dir: string | u
     id,
     crossover: Object.fromEntries(knobs.split(',').filter(Boolean).map(k => k.split('=')).map(([k, v]) => [k, Number(v)])) as Subject['crossover'],
     plain: `${serializer}-auto`,
-    set: session => store.set('s', session as never),
-    get: () => store.get('s'),
+    set: (sid, session) => store.set(sid, session as never),
+    get: sid => store.get(sid),
     counts: () => {
       const c = store.stats().codec as unknown as Record<string, number>;
       return { sealInline: c.sealInline ?? 0, sealPool: c.sealOffloaded ?? 0, openInline: c.openInline ?? 0, openPool: c.openOffloaded ?? 0 };
@@ -100,16 +103,26 @@ async function loop(s: Subject, session: Record<string, unknown> & { seq: number
   const g0 = gcs;
   const gm0 = gcMs;
   const t0 = mainThreadCpuMs()!;
-  for (let i = 0; i < n; i++) {
-    session.seq++;
-    await s.set(session);
-    if ((await s.get()) == null) throw new Error(`${s.id}: get after set returned nothing`);
-  }
+  // `concurrency` sessions at once, each its own sequence of set+get pairs.
+  const each = Math.ceil(n / concurrency);
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, c) => {
+      const sid = `s${c}`;
+      for (let i = 0; i < each; i++) {
+        session.seq++;
+        await s.set(sid, session);
+        if ((await s.get(sid)) == null) throw new Error(`${s.id}: get after set returned nothing`);
+      }
+    }),
+  );
+  n = each * concurrency;
   const ms = (mainThreadCpuMs()! - t0) / n;
   await new Promise(resolve => setImmediate(resolve)); // let the observer report
   const c1 = threadCounters();
   return { ms, gcs: (gcs - g0) / n, gcMs: (gcMs - gm0) / n, faults: (c1.faults - c0.faults) / n, switches: (c1.switches - c0.switches) / n };
 }
+
+const concurrency = Number(arg('concurrency') ?? 1);
 
 async function main(): Promise<void> {
   const point = arg('point') ?? 'cart';
