@@ -7,12 +7,11 @@
 // hedged stores are measured beside this one's, as old-json-hedged and old-msgpack-hedged.
 // With --profile ID: only that configuration, warmed up, then PAIRS pairs between
 // inspector-driven CPU-profile start/stop (written to ID.cpuprofile in the cwd).
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import type { RedisStore } from '../src/index.js';
 import { BASELINE, openFloor, openPipeline, type Pipeline, type PipelineInfo } from './pipelines.js';
 import { startRedis, type RedisTarget } from './redis.js';
 import { expressSession, sessionData, type SessionKind } from './sessions.js';
+import { profiled } from './profile.js';
 import { mainThreadCpuMs, median } from './stats.js';
 
 const CONFIGS: readonly PipelineInfo[] = [
@@ -82,14 +81,7 @@ async function main(): Promise<void> {
     }
     if (profile) {
       const { p, session } = pipelines[0]!;
-      const inspector = new Session();
-      inspector.connect();
-      await inspector.post('Profiler.enable');
-      await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
-      await inspector.post('Profiler.start');
-      const ms = await loop(p, session, pairs);
-      const { profile: cpu } = await inspector.post('Profiler.stop');
-      writeFileSync(`${profile}.cpuprofile`, JSON.stringify(cpu));
+      const ms = await profiled(profile, () => loop(p, session, pairs));
       console.log(`${profile}: ${ms.toFixed(4)} ms main-thread CPU per pair (profiled)`);
       return;
     }

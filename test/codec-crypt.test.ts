@@ -13,6 +13,7 @@ import { brotliCompressSync } from 'node:zlib';
 import { DecodeError, type RedisStore, type ExpredisOptions } from '../src/index.js';
 import { asSession, FORMAT, HEADER, jsonRoundTrip, openCodecStore, realCookie, viewStored } from './helpers/codec-util.js';
 import { fileServers } from './helpers/file-servers.js';
+import { OPEN_OFFLOAD_FROM, SEAL_OFFLOAD_FROM } from '../src/codec/policy.js';
 import { directClient, eventually, rawValue, sleep } from './helpers/store.js';
 
 const servers = fileServers(2);
@@ -188,6 +189,33 @@ test('stats().codec counts bytes before and after compression, and where the byt
   t.is(codec.sealOffloaded, 0);
   await store.get('big');
   t.is(store.stats().codec.openInline, 1);
+});
+
+test("offload 'auto' decides sealing and opening separately, by size: inline for a small session, in the pool from SEAL_OFFLOAD_FROM (plain) and OPEN_OFFLOAD_FROM (stored)", async t => {
+  const store = await openCodecStore(t, servers, { serializer: 'msgpack', compression: 'brotli', encryption: { keys: [KEY_A] }, offload: 'auto' });
+  const counts = () => {
+    const c = store.stats().codec;
+    return [c.sealInline, c.sealOffloaded, c.openInline, c.openOffloaded];
+  };
+  const small = { cookie: realCookie(), n: 1, note: 'x'.repeat(2000) };
+  // Plain well over SEAL_OFFLOAD_FROM, but it compresses to far below OPEN_OFFLOAD_FROM.
+  const repetitive = { cookie: realCookie(), text: 'abcdefgh'.repeat(SEAL_OFFLOAD_FROM / 4) };
+  // Over both: random text stores at about three quarters of its size.
+  const random = { cookie: realCookie(), text: randomBytes(2 * SEAL_OFFLOAD_FROM).toString('base64') };
+  t.true(Buffer.byteLength(random.text) * 0.7 > OPEN_OFFLOAD_FROM);
+
+  await store.set('small', asSession(small));
+  t.deepEqual(await store.get('small'), jsonRoundTrip(small));
+  t.deepEqual(counts(), [1, 0, 1, 0], 'small: sealed and opened inline');
+  t.is(store.stats().pool.threads, 0, 'no thread for it');
+
+  await store.set('repetitive', asSession(repetitive));
+  t.deepEqual(await store.get('repetitive'), jsonRoundTrip(repetitive));
+  t.deepEqual(counts(), [1, 1, 2, 0], 'large but small once stored: sealed in the pool, opened inline');
+
+  await store.set('random', asSession(random));
+  t.deepEqual(await store.get('random'), jsonRoundTrip(random));
+  t.deepEqual(counts(), [1, 2, 2, 1], 'large stored: sealed and opened in the pool');
 });
 
 test('the recovery snippet in docs/stored-format.md decrypts and decompresses a value the store wrote, with node:crypto and node:zlib only', async t => {

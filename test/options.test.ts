@@ -5,6 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import * as zlib from 'node:zlib';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisStore } from '../src/index.js';
+import { encryptionOption } from '../src/codec/seal-options.js';
 import { asSession, direct, open, promised } from './helpers/foundation-util.js';
 import type { RedisServer } from './helpers/redis-server.js';
 import { fileServers } from './helpers/file-servers.js';
@@ -127,6 +128,21 @@ test('no key material appears in any encryption TypeError', t => {
     const keys = (options as { encryption?: { keys?: unknown[] } } | undefined)?.encryption?.keys ?? [];
     for (const key of keys) if (Buffer.isBuffer(key)) t.false(message.includes(key.toString('base64')), message);
   }
+});
+
+test('each configured key is copied into 32 bytes of its own (a pooled task clones only those, not an 8 KB shared slab)', t => {
+  const given = Buffer.alloc(32, 5);
+  const keys = encryptionOption({ keys: [given, Buffer.alloc(32, 6).toString('base64'), new Uint8Array(32).fill(7)] })!;
+  t.deepEqual(
+    keys.map(k => [k.secret.byteOffset, k.secret.buffer.byteLength, k.secret[0]]),
+    [
+      [0, 32, 5],
+      [0, 32, 6],
+      [0, 32, 7],
+    ],
+  );
+  given.fill(0);
+  t.is(keys[0]!.secret[0], 5, 'a copy: the caller may reuse its buffer');
 });
 
 test(

@@ -27,6 +27,16 @@ export const SEAL_OFFLOAD_FROM = 16 * 1024;
  * a stored (compressed) value of 8 KB is several times that once opened. */
 export const OPEN_OFFLOAD_FROM = 8 * 1024;
 
+let sealFrom = SEAL_OFFLOAD_FROM;
+let openFrom = OPEN_OFFLOAD_FROM;
+
+/** For bench/ab-seal.ts only: the sizes from which 'auto' seals and opens in the pool in this
+ * thread (Infinity: always inline); no arguments restore the defaults. */
+export function useByteCrossover(seal = SEAL_OFFLOAD_FROM, open = OPEN_OFFLOAD_FROM): void {
+  sealFrom = seal;
+  openFrom = open;
+}
+
 export class OffloadPolicy {
   readonly #mode: Offload;
   readonly #threshold: number;
@@ -65,12 +75,12 @@ export class OffloadPolicy {
   /** @param plainSize the enveloped value before compression and encryption */
   sealInPool(plainSize: number): boolean {
     if (this.#mode !== 'auto') return this.#mode === 'always';
-    return plainSize >= SEAL_OFFLOAD_FROM;
+    return plainSize >= sealFrom;
   }
 
   openInPool(storedSize: number): boolean {
     if (this.#mode !== 'auto') return this.#mode === 'always';
-    return storedSize >= OPEN_OFFLOAD_FROM;
+    return storedSize >= openFrom;
   }
 
   /** Only a module serializer's parse can run in the pool: objects are built on the main thread. */

@@ -77,11 +77,20 @@ function secret(key: unknown, index: number): Buffer {
   const name = `options.encryption.keys[${index}]`;
   if (key instanceof Uint8Array) {
     if (key.length !== 32) throw new TypeError(`${name} must be 32 bytes, got ${key.length} bytes`);
-    return Buffer.from(key); // a copy: the caller may reuse its buffer
+    return owned(key); // a copy: the caller may reuse its buffer
   }
   if (typeof key === 'string') {
     if (!BASE64_32.test(key)) throw new TypeError(`${name} must be the base64 text of 32 bytes (44 characters ending in '='), got a string of ${key.length} characters that is not`);
-    return Buffer.from(key, 'base64');
+    return owned(Buffer.from(key, 'base64'));
   }
   throw new TypeError(`${name} must be 32 bytes (a Buffer, a Uint8Array or base64 text), got ${key === null ? 'null' : typeof key}`);
+}
+
+/** A copy in an ArrayBuffer of its own. Buffer.from would place 32 bytes in Node's shared 8 KB
+ * pool, and a pooled task's spec carries the key by structured clone, which copies the whole
+ * ArrayBuffer behind a view: 8 KB of unrelated bytes with every seal and open sent to a worker. */
+function owned(key: Uint8Array): Buffer {
+  const out = Buffer.alloc(32);
+  out.set(key);
+  return out;
 }
