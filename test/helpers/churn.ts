@@ -16,6 +16,8 @@ export interface ChurnResult {
   readonly failures: string[];
   /** The slowest call, in ms. */
   readonly maxMs: number;
+  /** ms from the first failure to the last (0 with none or one). */
+  readonly failingMs: number;
 }
 
 /** Starts `workers` loops of set-then-get, each over `idsPerWorker` ids of its own. */
@@ -24,12 +26,19 @@ export function churn(store: RedisStore, { workers = 6, idsPerWorker = 20, pause
   let calls = 0;
   let maxMs = 0;
   const failures: string[] = [];
+  let firstFailure = 0;
+  let lastFailure = 0;
+  const failed = (what: string) => {
+    lastFailure = performance.now();
+    if (failures.length === 0) firstFailure = lastFailure;
+    failures.push(what);
+  };
   const timed = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
     const started = performance.now();
     try {
       return await call();
     } catch (error) {
-      failures.push(`${what}: ${(error as Error).name}: ${(error as Error).message}`);
+      failed(`${what}: ${(error as Error).name}: ${(error as Error).message}`);
       return undefined;
     } finally {
       calls++;
@@ -41,7 +50,7 @@ export function churn(store: RedisStore, { workers = 6, idsPerWorker = 20, pause
       const id = `w${w}-${n % idsPerWorker}`;
       await timed(`set ${id}`, () => store.set(id, sessionWith({ id, n }) as never) as unknown as Promise<void>);
       const session = await timed(`get ${id}`, () => store.get(id) as unknown as Promise<{ id?: string } | null>);
-      if (session !== undefined && session?.id !== id) failures.push(`get ${id}: ${JSON.stringify(session)}`);
+      if (session !== undefined && session?.id !== id) failed(`get ${id}: ${JSON.stringify(session)}`);
       await new Promise(resolve => setTimeout(resolve, pauseMs));
     }
   });
@@ -52,7 +61,7 @@ export function churn(store: RedisStore, { workers = 6, idsPerWorker = 20, pause
     async stop() {
       stopped = true;
       await Promise.all(loops);
-      return { calls, failures, maxMs: Math.round(maxMs) };
+      return { calls, failures, maxMs: Math.round(maxMs), failingMs: Math.round(lastFailure - firstFailure) };
     },
   };
 }
