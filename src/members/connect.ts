@@ -60,7 +60,7 @@ const REFUSED: Record<string, string> = {
   clientSideCache: 'a client-side cache would serve reads the other members never saw',
 };
 const CLUSTER = new Set([
-  'rootNodes', 'defaults', 'minimizeConnections', 'useReplicas', 'maxCommandRedirections',
+  'rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections',
   'topologyRefreshOnReconnectionAttemptStrategy', 'nodeAddressMap', 'RESP', 'modules', 'functions', 'scripts',
 ]);
 const SENTINEL = new Set([
@@ -145,6 +145,9 @@ export function memberEntry(entry: unknown, name: string): MemberEntry {
 
 function clusterEntry(value: unknown, name: string): MemberEntry {
   const raw = plainObject(value, name, 'an object { rootNodes: [{ url } | { socket: { host, port } }, ...], defaults?, useReplicas?, ... }');
+  if ('minimizeConnections' in raw) {
+    throw new TypeError(`${name}.minimizeConnections is not supported: the store keeps a connection to every master to know whether the member is usable`);
+  }
   knownKeys(raw, name, CLUSTER, 'a createCluster option');
   if (!Array.isArray(raw.rootNodes) || raw.rootNodes.length === 0) {
     fail(`${name}.rootNodes`, 'a non-empty array of { url } or { socket: { host, port } }', raw.rootNodes);
