@@ -282,13 +282,13 @@ export class Member {
       return;
     }
     const options = buffers ? BUFFER_REPLIES : PLAIN_REPLIES;
-    if (this.kind === 'cluster') this.#track(this.#nodeOf(args), () => this.#exec(args, options), done);
-    else this.#track('', () => this.#exec(args, options), done);
+    this.#track(this.kind === 'cluster' ? this.#nodeOf(args) : '', args, options, done);
   }
 
   /** One command's accounting: the member's timer, its counters, its health. `node`: a cluster's
-   * master address the command goes to, for its consecutive timeouts ('' otherwise). */
-  #track(node: string, exec: () => Promise<unknown>, done: (outcome: Outcome) => void): void {
+   * master address the command goes to, for its consecutive timeouts ('' otherwise); `on`: that
+   * master's connection, when the command goes to it directly (else the member routes it). */
+  #track(node: string, args: readonly (string | Buffer)[], options: CommandOptions, done: (outcome: Outcome) => void, on?: () => Promise<RedisClientType>): void {
     this.operations++;
     const started = performance.now();
     if (this.#pending++ === 0) this.#busySince = started;
@@ -310,7 +310,7 @@ export class Member {
       done({ ok: false, kind: 'timeout', error: withClient(new MemberTimeoutError(this.label, timeout), this.client) });
     };
     let timer = setTimeout(expire, timeout);
-    exec().then(
+    (on ? on().then(client => client.sendCommand(args as (string | Buffer)[], options)) : this.#exec(args, options)).then(
       reply => {
         this.#pending--;
         if (timedOut) return;
@@ -369,7 +369,7 @@ export class Member {
         new Promise<Outcome>(resolve => {
           if (!this.#usable) return this.send(args, buffers, resolve); // counted as down
           const options = buffers ? BUFFER_REPLIES : PLAIN_REPLIES;
-          this.#track(master.address, () => cluster.nodeClient(master).then(client => client.sendCommand(args as (string | Buffer)[], options)), resolve);
+          this.#track(master.address, args, options, resolve, () => cluster.nodeClient(master) as Promise<RedisClientType>);
         }),
     }));
   }
