@@ -5,6 +5,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { createCluster } from 'redis';
 import type { RedisStore } from '../src/index.js';
+import { memberEntry } from '../src/members/connect.js';
+import { Member } from '../src/members/member.js';
 import { churn } from './helpers/churn.js';
 import { memberStats, ownServers, promised, recordUnhandledRejections, sleep, waitHealthy } from './helpers/fault-kit.js';
 import { cli, RedisCluster } from './helpers/redis-cluster.js';
@@ -114,5 +116,13 @@ test.serial('a cluster with an uncovered slot range fails only that member: oper
   // Scans leave the failing member out and answer from the other.
   t.true((await store.length()) > 0);
   t.true((await store.ids()).length > 0);
+  // What an operator's status check sees: CLUSTER INFO on every master says so.
+  const member = new Member(memberEntry({ cluster: { rootNodes: cluster.rootNodes } }, 'member'), { commandTimeout: 2000, unref: false }, { usable: () => undefined, unusable: () => undefined, error: () => undefined });
+  member.start();
+  t.teardown(() => member.close());
+  await eventually(() => member.usable, 10_000, 'the member usable (every master connected)');
+  const infos = await member.eachNode(['CLUSTER', 'INFO']);
+  t.is(infos.length, 3);
+  t.true(infos.every(i => i.outcome.ok && /cluster_state:fail/.test(String(i.outcome.reply)) && /cluster_slots_assigned:16284/.test(String(i.outcome.reply))), JSON.stringify(infos.map(i => i.node)));
   t.deepEqual(unhandled, []);
 });

@@ -8,7 +8,7 @@ import { createClient } from 'redis';
 import type { RedisStore } from '../src/index.js';
 import { churn, type ChurnResult } from './helpers/churn.js';
 import { memberStats, ownServers, promised, recordUnhandledRejections, sleep } from './helpers/fault-kit.js';
-import { RedisSentinelGroup } from './helpers/redis-cluster.js';
+import { RedisSentinelGroup } from './helpers/redis-sentinel.js';
 import { eventually, openStore, sessionWith } from './helpers/store.js';
 
 const unhandled = recordUnhandledRejections();
