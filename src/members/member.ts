@@ -210,9 +210,11 @@ export class Member {
     if (this.kind === 'cluster') {
       this.#on('connect', up);
       this.#on('disconnect', down);
-      this.#on('node-error', (error: Error) => {
+      this.#on('node-error', (error: unknown, node?: { host?: string; port?: number }) => {
         if (this.#closed) return;
-        this.#reportOutage(withClient(asError(error), this.client));
+        const cause = asError(error);
+        const where = node?.host === undefined ? 'a node' : `node ${node.host}:${node.port}`;
+        this.#reportOutage(withClient(new ExpredisError(`member ${this.label}: ${where}: ${cause.message}`, { cause }), this.client));
         this.#refresh();
       });
       for (const event of ['node-disconnect', 'node-reconnecting']) this.#on(event, () => this.#refresh());
