@@ -27,6 +27,9 @@ import type {
   TtlFunction as TtlFunction_,
   ClientEntry as ClientEntry_,
   LegacyClientConfig as LegacyClientConfig_,
+  ClusterClientConfig as ClusterClientConfig_,
+  SentinelClientConfig as SentinelClientConfig_,
+  MemberClient as MemberClient_,
   StoreStats as StoreStats_,
   StoredSession as StoredSession_,
   MemberStats as MemberStats_,
@@ -63,6 +66,9 @@ declare namespace expredis {
   export type TtlFunction = TtlFunction_;
   export type ClientEntry = ClientEntry_;
   export type LegacyClientConfig = LegacyClientConfig_;
+  export type ClusterClientConfig = ClusterClientConfig_;
+  export type SentinelClientConfig = SentinelClientConfig_;
+  export type MemberClient = MemberClient_;
   export type StoreStats = StoreStats_;
   export type StoredSession = StoredSession_;
   export type MemberStats = MemberStats_;

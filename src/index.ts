@@ -84,9 +84,9 @@ export {
 export { expredis as 'module.exports' };
 
 export type { ExpredisOptions, Serializer, SerializerObject, SerializerModule, Quorum, Offload, Reads, WorkerOptions, TtlFunction } from './options.js';
-export type { ClientEntry, LegacyClientConfig } from './members/connect.js';
+export type { ClientEntry, LegacyClientConfig, ClusterClientConfig, SentinelClientConfig } from './members/connect.js';
 export type { StoreStats, StoredSession } from './store.js';
-export type { MemberKind, MemberStats } from './members/member.js';
+export type { MemberClient, MemberKind, MemberStats } from './members/member.js';
 export type { CodecStats } from './codec/codec.js';
 export type { PoolStats } from './pool.js';
 export type { Callback } from './callback.js';

@@ -41,7 +41,9 @@ export interface ExpredisOptions {
   /**
    * One entry per independent Redis deployment (a "member"): `{ url }`, a node-redis config
    * (`{ socket, username, password, database, … }`), a legacy `{ port, host, path, password, db,
-   * tls }`, or an already-created node-redis client (used as it is and left open by `close()`).
+   * tls }`, a Redis Cluster `{ cluster: { rootNodes, … } }`, a primary behind Sentinel
+   * `{ sentinel: { name, sentinelRootNodes, … } }`, or an already-created node-redis client (used
+   * as it is and left open by `close()`).
    */
   clients: ClientEntry[];
   /** Prepended as is to every key (`prefix + sid`); never empty. connect-redis uses `'sess:'`. @default 'session' */

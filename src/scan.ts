@@ -14,7 +14,7 @@ import { Format, HEADER_SIZE } from './codec/envelope.js';
 import { compareVersions, type Version } from './codec/version.js';
 import { memberDecodeError, memberTooLarge } from './codec/decode-error.js';
 import { type DecodeError, isCodecAbort, NoMemberError, type SessionTooLargeError } from './errors.js';
-import { ScanFailure, scanPages, settleQuorum } from './members/fan-out.js';
+import { keyGroups, ScanFailure, scanPages, settleQuorum } from './members/fan-out.js';
 import type { Member, Outcome } from './members/member.js';
 import type { ClearFence } from './members/repair.js';
 import type { Options } from './options.js';
@@ -114,12 +114,17 @@ async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (fo
   return failed;
 }
 
-/** The first bytes and length of each key on one member. */
+/** The first bytes and length of each key on one member (one script call per page; per hash
+ * slot on a cluster). */
 async function headers(member: Member, keys: string[]): Promise<{ stored: Buffer; size: number }[]> {
-  const outcome = await member.call(['EVAL', HEADERS_SCRIPT, String(keys.length), ...keys, String(HEADER_SIZE - 1)]);
-  if (!outcome.ok) throw new ScanFailure(member, outcome.error);
-  const reply = outcome.reply as (Buffer | number)[];
-  return keys.map((_, i) => ({ stored: reply[2 * i] as Buffer, size: Number(reply[2 * i + 1]) }));
+  const groups = keyGroups(member, keys);
+  const replies = await Promise.all(groups.map(group => member.call(['EVAL', HEADERS_SCRIPT, String(group.length), ...group, String(HEADER_SIZE - 1)])));
+  const read = (reply: (Buffer | number)[], i: number) => ({ stored: reply[2 * i] as Buffer, size: Number(reply[2 * i + 1]) });
+  for (const outcome of replies) if (!outcome.ok) throw new ScanFailure(member, outcome.error);
+  if (groups.length === 1) return keys.map((_, i) => read((replies[0] as { reply: (Buffer | number)[] }).reply, i));
+  const byKey = new Map<string, { stored: Buffer; size: number }>();
+  groups.forEach((group, g) => group.forEach((key, i) => byKey.set(key, read((replies[g] as { reply: (Buffer | number)[] }).reply, i))));
+  return keys.map(key => byKey.get(key)!);
 }
 
 /** The sessions of one page of member `owner`: the keys no earlier member holds, newest valid copy first. */
@@ -228,8 +233,9 @@ export function clearSessions(ctx: ScanContext): Promise<void> {
     let deleted = 0;
     try {
       for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
-        const outcome = await member.call(['UNLINK', ...keys], false);
-        if (!outcome.ok) return outcome;
+        const outcomes = await Promise.all(keyGroups(member, keys).map(group => member.call(['UNLINK', ...group], false)));
+        const failed = outcomes.find(outcome => !outcome.ok);
+        if (failed) return failed;
         deleted += keys.length;
       }
       return { ok: true, reply: deleted };

@@ -9,6 +9,7 @@ import { Codec, type CodecStats, type SessionObject } from './codec/codec.js';
 import { SizeMemo } from './codec/size-memo.js';
 import { StoreClosedError, asError, type DecodeError, type SessionTooLargeError } from './errors.js';
 import { InFlight } from './in-flight.js';
+import type { RedisClientType } from 'redis';
 import { HedgeClock, HedgePlan } from './members/hedge.js';
 import { MemberSet } from './members/member-set.js';
 import { ClearFence } from './members/repair.js';
@@ -20,7 +21,6 @@ import { RecentWrites } from './recent-writes.js';
 import { allSessions, clearSessions, sessionCount, sessionIds, type ScanContext } from './scan.js';
 import { WriteOrder } from './write-order.js';
 import { destroySession, setSession, touchSession, type WriteContext } from './writes.js';
-import type { RedisClientType } from 'redis';
 
 /** What `store.stats()` returns. */
 export interface StoreStats {
@@ -71,9 +71,11 @@ export class RedisStore extends session.Store {
     initialize(this, options);
   }
 
-  /** The members' node-redis clients, in `clients` order. */
+  /** The members' node-redis clients, in `clients` order. For a `{ cluster }` or `{ sentinel }`
+   * entry it is that member's cluster or Sentinel client (typed here as a client; see
+   * `MemberClient`): its command methods work, `sendCommand` takes that client's arguments. */
   get clients(): RedisClientType[] {
-    return state(this).memberSet.members.map(m => m.client);
+    return state(this).memberSet.members.map(m => m.client as RedisClientType);
   }
 
   /** Prepended to every session id to make its key. */

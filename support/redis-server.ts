@@ -5,7 +5,7 @@
 // still running, and each writes its pid file into its own directory, where CI finds (and stops
 // by pid) any left behind by a process that was itself killed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,21 +77,28 @@ export class RedisServer {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
 
-  private constructor(port: number, extraArgs: readonly string[]) {
+  private constructor(port: number, extraArgs: readonly string[], config: string | undefined) {
     this.port = port;
     this.#dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
     dirs.add(this.#dir);
+    // A config file, when given, comes first (Sentinel needs one it can rewrite).
+    const file = join(this.#dir, 'redis.conf');
+    if (config !== undefined) writeFileSync(file, config);
     this.#args = [
+      ...(config === undefined ? [] : [file]),
       '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
       '--dir', this.#dir, '--logfile', '', '--loglevel', 'warning', '--pidfile', join(this.#dir, 'redis.pid'),
       ...extraArgs,
     ];
   }
 
-  /** Starts a server on a free port, trying again when another process took the port meanwhile. */
-  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
+  /**
+   * Starts a server on a free port, trying again when another process took the port meanwhile.
+   * `config`: the text of a config file written into the server's directory and passed first.
+   */
+  static async start(extraArgs: readonly string[] = [], { config }: { config?: string } = {}): Promise<RedisServer> {
     for (let attempt = 1; ; attempt++) {
-      const server = new RedisServer(await freePort(), extraArgs);
+      const server = new RedisServer(await freePort(), extraArgs, config);
       try {
         await server.#spawn();
         return server;
@@ -116,6 +123,11 @@ export class RedisServer {
 
   get pid(): number | undefined {
     return this.#child?.pid;
+  }
+
+  /** The directory holding its pid file (and a cluster node's nodes.conf). */
+  get dir(): string {
+    return this.#dir;
   }
 
   async #spawn(): Promise<void> {

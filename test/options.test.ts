@@ -65,7 +65,7 @@ const invalid: [string, unknown, string][] = [
     { clients: [{ port: 1, keyPrefix: 'x' }] },
     'options.clients[0].keyPrefix is not supported: use the store option `prefix` instead: the store owns every key it writes',
   ],
-  ['a null client entry', { clients: [null] }, 'options.clients[0] must be a config object ({ port, host }, { url }, { socket }) or a node-redis client, got null'],
+  ['a null client entry', { clients: [null] }, 'options.clients[0] must be a config object ({ port, host }, { url }, { socket }, { cluster }, { sentinel }) or a node-redis client, got null'],
   ['a port given as a string', { clients: [{ port: '6379' }] }, 'options.clients[0].port must be an integer port 1–65535, got "6379" (string)'],
   ['legacy keys mixed with url', { clients: [{ port: 1, url: 'redis://x' }] }, 'options.clients[0] mixes legacy keys (port) with url: use one style'],
   ['an http url', { clients: [{ url: 'http://x' }] }, 'options.clients[0].url must be a redis:// or rediss:// URL string, got "http://x" (string)'],

@@ -1,13 +1,18 @@
-// One `clients` entry → what the member needs to connect: node-redis options for a client the
-// store creates and owns, or a client the application passed in (used as it is, never closed).
-import type { RedisClientOptions, RedisClientType } from 'redis';
+// One `clients` entry → what the member needs to connect: node-redis options for a client, a
+// Redis Cluster client or a Sentinel client the store creates and owns, or a client the
+// application passed in (used as it is, never closed).
+import type { RedisClientOptions, RedisClientType, RedisClusterOptions, RedisSentinelOptions } from 'redis';
 import { describe, fail } from '../describe.js';
 
 export type ReconnectStrategy = false | number | ((retries: number, cause: Error) => false | Error | number);
 
 export type MemberEntry =
   | { readonly kind: 'owned'; readonly label: string; readonly options: RedisClientOptions; readonly reconnect: ReconnectStrategy | undefined }
-  | { readonly kind: 'external'; readonly label: string; readonly client: RedisClientType };
+  | { readonly kind: 'external'; readonly label: string; readonly client: RedisClientType }
+  /** `{ cluster }`: a node-redis cluster client the store creates and owns. */
+  | { readonly kind: 'cluster'; readonly label: string; readonly options: RedisClusterOptions }
+  /** `{ sentinel }`: a node-redis Sentinel client the store creates and owns. */
+  | { readonly kind: 'sentinel'; readonly label: string; readonly options: RedisSentinelOptions };
 
 /** The seed's config style (`{ port, host, path, password, db, tls }`). */
 export interface LegacyClientConfig {
@@ -23,8 +28,23 @@ export interface LegacyClientConfig {
   socket_keepalive?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ClientEntry = LegacyClientConfig | RedisClientOptions | RedisClientType<any, any, any, any, any>;
+/** A Redis Cluster member: node-redis `createCluster` options. */
+export interface ClusterClientConfig {
+  cluster: RedisClusterOptions;
+}
+
+/** A member behind Sentinel: node-redis `createSentinel` options. */
+export interface SentinelClientConfig {
+  sentinel: RedisSentinelOptions;
+}
+
+export type ClientEntry =
+  | LegacyClientConfig
+  | RedisClientOptions
+  | ClusterClientConfig
+  | SentinelClientConfig
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  | RedisClientType<any, any, any, any, any>;
 
 const LEGACY_SOCKET = ['port', 'host', 'path', 'tls', 'connect_timeout', 'socket_keepalive'] as const;
 const LEGACY_OTHER = ['db', 'enable_offline_queue'] as const;
@@ -38,8 +58,19 @@ const REFUSED: Record<string, string> = {
   keyPrefix: 'use the store option `prefix` instead: the store owns every key it writes',
   commandOptions: 'the store sets its own command options (Buffer replies, its own timeouts)',
   clientSideCache: 'a client-side cache would serve reads the other members never saw',
-  cluster: 'Redis Cluster members are planned but not available yet',
 };
+const CLUSTER = new Set([
+  'rootNodes', 'defaults', 'useReplicas', 'maxCommandRedirections',
+  'topologyRefreshOnReconnectionAttemptStrategy', 'nodeAddressMap', 'RESP', 'modules', 'functions', 'scripts',
+]);
+const SENTINEL = new Set([
+  'name', 'sentinelRootNodes', 'maxCommandRediscovers', 'nodeClientOptions', 'sentinelClientOptions', 'masterPoolSize',
+  'replicaPoolSize', 'nodeAddressMap', 'scanInterval', 'passthroughClientErrorEvents', 'reserveClient', 'RESP',
+  'modules', 'functions', 'scripts',
+]);
+/** How long after a cluster node's first reconnect attempt the cluster client asks for the
+ * topology again (node-redis's default is 5000 ms): a promoted replica is found sooner. */
+const TOPOLOGY_REFRESH_MS = 1000;
 
 // No default commandsQueueMaxLength: a fixed count fails a healthy member under a burst (10,000
 // concurrent requests on a fast Redis are normal), and time already bounds a hung one. The
@@ -51,11 +82,24 @@ const REFUSED: Record<string, string> = {
 // A user's own limit is still honoured.
 
 export function memberEntry(entry: unknown, name: string): MemberEntry {
-  if (isClient(entry)) return { kind: 'external', label: clientLabel(entry), client: entry };
+  if (isClient(entry)) {
+    if ('masters' in entry || 'getMasterNode' in entry) {
+      throw new TypeError(`${name} is a node-redis cluster or Sentinel client: pass its options as { cluster: {...} } or { sentinel: {...} } instead, so the store owns it`);
+    }
+    return { kind: 'external', label: clientLabel(entry), client: entry };
+  }
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    fail(name, 'a config object ({ port, host }, { url }, { socket }) or a node-redis client', entry);
+    fail(name, 'a config object ({ port, host }, { url }, { socket }, { cluster }, { sentinel }) or a node-redis client', entry);
   }
   const raw = entry as Record<string, unknown>;
+  for (const kind of ['cluster', 'sentinel'] as const) {
+    if (!(kind in raw)) continue;
+    const others = Object.keys(raw).filter(k => k !== kind);
+    if (others.length > 0) {
+      throw new TypeError(`${name} mixes ${kind} with other keys (${others.join(', ')}): ${kind === 'cluster' ? 'options for every node go in cluster.defaults' : 'options for the primary and replicas go in sentinel.nodeClientOptions'}`);
+    }
+    return kind === 'cluster' ? clusterEntry(raw.cluster, `${name}.cluster`) : sentinelEntry(raw.sentinel, `${name}.sentinel`);
+  }
   const legacyKeys = Object.keys(raw).filter(k => (LEGACY_SOCKET as readonly string[]).includes(k));
   for (const key of Object.keys(raw)) {
     if (REFUSED[key]) throw new TypeError(`${name}.${key} is not supported: ${REFUSED[key]}`);
@@ -97,6 +141,85 @@ export function memberEntry(entry: unknown, name: string): MemberEntry {
   options.maintNotifications ??= 'disabled';
 
   return { kind: 'owned', label: configLabel(options, name), options: options as RedisClientOptions, reconnect };
+}
+
+function clusterEntry(value: unknown, name: string): MemberEntry {
+  const raw = plainObject(value, name, 'an object { rootNodes: [{ url } | { socket: { host, port } }, ...], defaults?, useReplicas?, ... }');
+  if ('minimizeConnections' in raw) {
+    throw new TypeError(`${name}.minimizeConnections is not supported: the store keeps a connection to every master to know whether the member is usable`);
+  }
+  knownKeys(raw, name, CLUSTER, 'a createCluster option');
+  if (!Array.isArray(raw.rootNodes) || raw.rootNodes.length === 0) {
+    fail(`${name}.rootNodes`, 'a non-empty array of { url } or { socket: { host, port } }', raw.rootNodes);
+  }
+  const labels = raw.rootNodes.map((node: unknown, i: number) => nodeAddress(node, `${name}.rootNodes[${i}]`));
+  if (raw.useReplicas !== undefined && typeof raw.useReplicas !== 'boolean') fail(`${name}.useReplicas`, 'a boolean', raw.useReplicas);
+  const defaults = { ...(raw.defaults === undefined ? {} : plainObject(raw.defaults, `${name}.defaults`, 'an object of options for every node')) };
+  for (const key of Object.keys(defaults)) {
+    if (REFUSED[key]) throw new TypeError(`${name}.defaults.${key} is not supported: ${REFUSED[key]}`);
+  }
+  // Every node client fails at once while it is down (the member answers "not usable" instead of
+  // queueing); node-redis reconnects the nodes itself and refreshes the topology.
+  defaults.disableOfflineQueue = true;
+  defaults.maintNotifications ??= 'disabled';
+  const options = { ...raw, defaults, topologyRefreshOnReconnectionAttemptStrategy: raw.topologyRefreshOnReconnectionAttemptStrategy ?? TOPOLOGY_REFRESH_MS };
+  return { kind: 'cluster', label: `cluster ${labels[0]!}`, options: options as unknown as RedisClusterOptions };
+}
+
+function sentinelEntry(value: unknown, name: string): MemberEntry {
+  const raw = plainObject(value, name, 'an object { name, sentinelRootNodes: [{ host, port }, ...], nodeClientOptions?, sentinelClientOptions?, ... }');
+  knownKeys(raw, name, SENTINEL, 'a createSentinel option');
+  if (typeof raw.name !== 'string' || raw.name === '') fail(`${name}.name`, 'the non-empty name the Sentinels monitor the primary under', raw.name);
+  if (!Array.isArray(raw.sentinelRootNodes) || raw.sentinelRootNodes.length === 0) {
+    fail(`${name}.sentinelRootNodes`, 'a non-empty array of { host, port }', raw.sentinelRootNodes);
+  }
+  const labels = raw.sentinelRootNodes.map((node: unknown, i: number) => hostPort(node, `${name}.sentinelRootNodes[${i}]`, true));
+  const options: Record<string, unknown> = { ...raw };
+  for (const key of ['nodeClientOptions', 'sentinelClientOptions'] as const) {
+    const given = raw[key] === undefined ? {} : plainObject(raw[key], `${name}.${key}`, 'an object of node-redis client options');
+    for (const refused of Object.keys(given)) {
+      if (REFUSED[refused]) throw new TypeError(`${name}.${key}.${refused} is not supported: ${REFUSED[refused]}`);
+    }
+    options[key] = { ...given, disableOfflineQueue: true };
+  }
+  return { kind: 'sentinel', label: `sentinel ${raw.name}@${labels[0]!}`, options: options as unknown as RedisSentinelOptions };
+}
+
+function plainObject(value: unknown, name: string, expected: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(name, expected, value);
+  return value as Record<string, unknown>;
+}
+
+function knownKeys(raw: Record<string, unknown>, name: string, known: Set<string>, what: string): void {
+  for (const key of Object.keys(raw)) {
+    if (REFUSED[key]) throw new TypeError(`${name}.${key} is not supported: ${REFUSED[key]}`);
+    if (!known.has(key)) throw new TypeError(`${name}.${key} is not ${what} (accepted: ${[...known].join(', ')})`);
+  }
+}
+
+/** A cluster root node, `{ url }` or `{ socket: { host, port } }` → `host:port` (never a credential). */
+function nodeAddress(node: unknown, name: string): string {
+  const expected = 'an object with url (redis://host:port) or socket: { host, port }';
+  const raw = plainObject(node, name, expected);
+  if (typeof raw.url === 'string') {
+    if (!/^rediss?:\/\//.test(raw.url)) fail(`${name}.url`, 'a redis:// or rediss:// URL string', raw.url);
+    try {
+      const url = new URL(raw.url);
+      return `${url.hostname || '127.0.0.1'}:${url.port || 6379}`;
+    } catch {
+      fail(`${name}.url`, 'a valid redis:// URL', raw.url);
+    }
+  }
+  if (raw.url !== undefined) fail(`${name}.url`, 'a redis:// or rediss:// URL string', raw.url);
+  if (raw.socket === undefined) fail(name, expected, node);
+  return hostPort(raw.socket, `${name}.socket`);
+}
+
+function hostPort(value: unknown, name: string, hostRequired = false): string {
+  const raw = plainObject(value, name, 'an object { host, port }');
+  if (!Number.isInteger(raw.port) || (raw.port as number) < 1 || (raw.port as number) > 65535) fail(`${name}.port`, 'an integer port 1–65535', raw.port);
+  if ((hostRequired || raw.host !== undefined) && (typeof raw.host !== 'string' || raw.host === '')) fail(`${name}.host`, 'a host name or address', raw.host);
+  return `${(raw.host as string | undefined) ?? 'localhost'}:${raw.port as number}`;
 }
 
 function legacySocket(raw: Record<string, unknown>, name: string): Record<string, unknown> {

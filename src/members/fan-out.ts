@@ -4,6 +4,7 @@
 // commandTimeout.
 import { QuorumError } from '../errors.js';
 import type { Member, Outcome } from './member.js';
+import { bySlot } from './slot.js';
 
 export interface Fanned {
   /** Settles when the quorum is reached (resolves) or cannot be (rejects with QuorumError). */
@@ -101,18 +102,28 @@ export class ScanFailure extends Error {
 }
 
 /**
- * The keys on one member that match `pattern`, one SCAN page at a time. The next SCAN is sent
+ * The keys on one member that match `pattern`, one SCAN page at a time: on each master of a
+ * cluster in turn (as its client knows the topology when the walk starts). The next SCAN is sent
  * when a page is handed out, so it travels while the caller works on that page: a walk holds at
  * most two pages, however large the database. Throws ScanFailure if a SCAN fails.
  */
 export async function* scanPages(member: Member, pattern: string, count: number): AsyncGenerator<string[]> {
-  const scan = (cursor: string) => member.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
-  let next: Promise<Outcome> | undefined = scan('0');
-  while (next) {
-    const outcome = await next;
-    if (!outcome.ok) throw new ScanFailure(member, outcome.error);
-    const [cursor, page] = outcome.reply as [string, string[]];
-    next = String(cursor) === '0' ? undefined : scan(String(cursor));
-    if (page.length > 0) yield page;
+  for (const node of member.nodes()) {
+    const scan = (cursor: string) => node.call(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(count)], false);
+    let next: Promise<Outcome> | undefined = scan('0');
+    while (next) {
+      const outcome = await next;
+      if (!outcome.ok) throw new ScanFailure(member, outcome.error);
+      const [cursor, page] = outcome.reply as [string, string[]];
+      next = String(cursor) === '0' ? undefined : scan(String(cursor));
+      if (page.length > 0) yield page;
+    }
   }
+}
+
+/** `keys` in the groups one multi-key command may name on this member: all of them on a server
+ * (one command per page), one group per hash slot on a cluster (keys in different slots are
+ * CROSSSLOT there). */
+export function keyGroups<T extends string | Buffer>(member: Member, keys: T[]): T[][] {
+  return member.kind === 'cluster' ? bySlot(keys) : [keys];
 }
