@@ -32,9 +32,11 @@ test('a hedged get of a session every member holds asks one member', async t => 
   for (let i = 0; i < 20; i++) t.deepEqual(await store.get('a'), session);
   const asked = delta(await gets(), before);
   t.log(`GETs per member: ${asked.join(', ')}; hedged ${store.stats().reads.hedged}`);
-  // A hedge is allowed when the first member is slower than its p95 (about one read in twenty).
-  t.true(sum(asked) <= 20 + store.stats().reads.hedged, `GETs per member: ${asked.join(', ')}`);
-  t.true(sum(asked) < 30);
+  // A hedge (allowed when the first member is slower than its p95, about one read in twenty, more
+  // on a busy machine) asks both other members; every other read asks exactly one.
+  const hedged = store.stats().reads.hedged;
+  t.true(sum(asked) <= 20 + 2 * hedged, `GETs per member: ${asked.join(', ')}; hedged ${hedged}`);
+  t.true(hedged <= 10, `hedged ${hedged} of 20`);
 });
 
 test('with readQuorum 2 of 3, a hedged get asks two members', async t => {
