@@ -1,4 +1,5 @@
-// Passes `npm test -- --tap` output through and ends with "N passed, N failed[, N skipped]".
+// Passes `npm test -- --tap` output through and ends with "N passed, N failed[, N skipped]",
+// after one "failed: <test>" line per failed test (so the names are in the log's last lines).
 // A line "# check ok: <name>" or "# check failed: <name>" (the package checks .ci/run adds after
 // the tests) counts as one passed or failed test.
 // Exits non-zero when anything failed, when no test ran, or when the command before it failed
@@ -11,14 +12,20 @@ let skip = 0;
 let counted = false;
 let checksPassed = 0;
 let checksFailed = 0;
+const failedNames = [];
 for await (const line of createInterface({ input: process.stdin })) {
   console.log(line);
-  const check = /^# check (ok|failed): /.exec(line);
+  const check = /^# check (ok|failed): (.*)/.exec(line);
   if (check) {
     if (check[1] === 'ok') checksPassed++;
-    else checksFailed++;
+    else {
+      checksFailed++;
+      failedNames.push(check[2]);
+    }
     continue;
   }
+  const failed = /^not ok \d+ - (.*)/.exec(line);
+  if (failed) failedNames.push(failed[1]);
   const m = /^# (pass|fail|skip|todo)\s+(\d+)/.exec(line);
   if (m) {
     counted = true;
@@ -31,5 +38,6 @@ for await (const line of createInterface({ input: process.stdin })) {
 if (!counted) fail = Math.max(fail, 1);
 pass += checksPassed;
 fail += checksFailed;
+for (const name of failedNames) console.log(`failed: ${name}`);
 console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
 process.exit(fail > 0 || pass === 0 ? 1 : 0);
