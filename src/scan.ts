@@ -14,7 +14,7 @@ import { Format, HEADER_SIZE } from './codec/envelope.js';
 import { compareVersions, type Version } from './codec/version.js';
 import { memberDecodeError, memberTooLarge } from './codec/decode-error.js';
 import { type DecodeError, isCodecAbort, NoMemberError, type SessionTooLargeError } from './errors.js';
-import { keyGroups, ScanFailure, scanPages, settleQuorum } from './members/fan-out.js';
+import { keyGroups, ScanFailure, scanPages, settlePages, settleQuorum } from './members/fan-out.js';
 import type { Member, Outcome } from './members/member.js';
 import type { ClearFence } from './members/repair.js';
 import type { Options } from './options.js';
@@ -40,8 +40,7 @@ const HEADERS_SCRIPT =
   "if type(n) == 'number' and n > 0 then r[2 * i - 1] = redis.call('GETRANGE', k, 0, ARGV[1]) r[2 * i] = n " +
   "else r[2 * i - 1] = '' r[2 * i] = 0 end end return r";
 
-/** Pages of one member's walk settled at once: each waits on round trips (script calls, and GETs
- * for all()), so a few overlap; what is in flight stays a few pages' worth. */
+/** Pages of one member's walk settled at once (script calls, and GETs for all()). */
 const PAGES_IN_FLIGHT = 4;
 
 /** One member's valid copy of a key. */
@@ -82,7 +81,6 @@ async function walk(ctx: ScanContext, operation: string, visit: (found: Found[])
  * thrown once all of them have settled: no page is left running, none is dropped unseen.
  */
 async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (found: Found[]) => void | Promise<void>): Promise<Set<Member>> {
-  const pattern = scanPattern(ctx.options.prefix);
   const failed = new Set<Member>();
   let fatal: { error: unknown } | undefined;
   const fail = (error: unknown) => {
@@ -90,26 +88,17 @@ async function walkOnce(ctx: ScanContext, members: readonly Member[], visit: (fo
     else fatal ??= { error };
   };
   const stopped = () => failed.size > 0 || fatal !== undefined;
-  await Promise.all(
-    members.map(async (member, index) => {
-      const settling = new Set<Promise<void>>();
-      const settle = async (keys: string[]) => {
-        const held = await Promise.all(members.map(m => headers(m, keys)));
-        if (!stopped()) await visit(settlePage(ctx, members, index, keys, held));
-      };
-      try {
-        for await (const keys of scanPages(member, pattern, ctx.options.scanCount)) {
-          if (stopped()) break; // the walk starts over, or fails, anyway
-          const page: Promise<void> = settle(keys).catch(fail).finally(() => settling.delete(page));
-          settling.add(page);
-          if (settling.size >= PAGES_IN_FLIGHT) await Promise.race(settling);
-        }
-      } catch (error) {
-        fail(error);
-      }
-      await Promise.all(settling);
-    }),
-  );
+  await settlePages(members, {
+    pattern: scanPattern(ctx.options.prefix),
+    count: ctx.options.scanCount,
+    inFlight: PAGES_IN_FLIGHT,
+    stopped, // the walk starts over, or fails, anyway
+    failed: fail,
+    settle: async (owner, keys) => {
+      const held = await Promise.all(members.map(m => headers(m, keys)));
+      if (!stopped()) await visit(settlePage(ctx, members, owner, keys, held));
+    },
+  });
   if (fatal) throw fatal.error;
   return failed;
 }

@@ -3,9 +3,8 @@
 // a cluster and a standalone server (the cluster's keys spread over every master), and status
 // reports a cluster whose slots are not all served.
 import test, { type ExecutionContext } from 'ava';
-import { createCluster, type RedisClusterType } from 'redis';
-import { memberArgs, runCli, type CliRun } from './helpers/cli.js';
-import { cli, RedisCluster } from './helpers/redis-cluster.js';
+import { jsonOf, memberArgs, runCli } from './helpers/cli.js';
+import { cli, clusterClient, keysPerMaster, RedisCluster } from './helpers/redis-cluster.js';
 import { RedisSentinelGroup } from './helpers/redis-sentinel.js';
 import { startServers, type RedisServer } from './helpers/redis-server.js';
 import { directClient, openStore, sessionWith, uniquePrefix } from './helpers/store.js';
@@ -25,15 +24,6 @@ test.after.always(async () => {
 
 const clusterUrl = () => `redis+cluster://${cluster.nodes.map(n => n.label).join(',')}`;
 
-function jsonOf<T>(t: ExecutionContext, run: CliRun): T {
-  try {
-    return JSON.parse(run.stdout) as T;
-  } catch {
-    t.fail(`no JSON on stdout (exit ${run.code}): ${run.stderr.trim()}`);
-    throw new Error('no JSON');
-  }
-}
-
 /** `n` sessions on both members through the store, the first `destroyed` of them then destroyed. */
 async function seed(t: ExecutionContext, prefix: string, n: number, destroyed: number): Promise<void> {
   const store = await openStore(t, [], { clients: [{ cluster: { rootNodes: cluster.rootNodes } }, { port: server.port }], prefix, writeQuorum: 'all', commandTimeout: 5000 }, { waitFor: 'all', timeoutMs: 20_000 });
@@ -41,20 +31,6 @@ async function seed(t: ExecutionContext, prefix: string, n: number, destroyed: n
   await Promise.all(sids.map((sid, i) => store.set(sid, sessionWith({ n: i }, (i + 1) * 60_000) as never)));
   await Promise.all(sids.slice(0, destroyed).map(sid => store.destroy(sid)));
   await store.close();
-}
-
-async function clusterClient(t: ExecutionContext): Promise<RedisClusterType> {
-  const client = createCluster({ rootNodes: cluster.rootNodes });
-  client.on('error', () => undefined);
-  await client.connect();
-  t.teardown(() => client.destroy());
-  return client as unknown as RedisClusterType;
-}
-
-/** Keys under `prefix` on each master of the cluster. */
-async function keysPerMaster(prefix: string): Promise<number[]> {
-  const masters = await cluster.masters();
-  return Promise.all(masters.map(async m => (await cli(m.port, ['--scan', '--pattern', `${prefix}*`])).split('\n').filter(Boolean).length));
 }
 
 interface StatusReport {
@@ -69,7 +45,7 @@ interface DiffReport {
 test.serial('status, diff and sync over a cluster member and a standalone one, in both directions', async t => {
   const prefix = uniquePrefix(t);
   await seed(t, prefix, 90, 15);
-  t.true((await keysPerMaster(prefix)).every(n => n > 0), 'keys on every master');
+  t.true((await keysPerMaster(cluster, prefix)).every(n => n > 0), 'keys on every master');
   const members = memberArgs([clusterUrl(), server.url]);
 
   const status = await runCli(['status', '--json', '--prefix', prefix, ...members]);
@@ -95,8 +71,8 @@ test.serial('status, diff and sync over a cluster member and a standalone one, i
   const toCluster = await runCli(['sync', '--json', '--prefix', prefix, '--member', server.url, '--to', clusterUrl()]);
   t.is(toCluster.code, 0, toCluster.stderr);
   t.like(jsonOf(t, toCluster), { copied: 90, tombstones: 15 });
-  t.true((await keysPerMaster(prefix)).every(n => n > 0), 'copied onto every master');
-  const client = await clusterClient(t);
+  t.true((await keysPerMaster(cluster, prefix)).every(n => n > 0), 'copied onto every master');
+  const client = await clusterClient(t, cluster);
   for (const key of (await direct.keys(`${prefix}*`)).slice(0, 30)) {
     const [source, copy] = await Promise.all([direct.pTTL(key), client.pTTL(key)]);
     t.true(copy > 0 && Math.abs(source - copy) < 1000, `${key}: TTL ${copy} on the cluster, ${source} on the source`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RedisClientType } from 'redis';
 import { sidHash } from '../src/errors.js';
-import { memberArgs, runCli, startCli, type CliRun } from './helpers/cli.js';
+import { jsonOf, memberArgs, runCli, startCli, type CliRun } from './helpers/cli.js';
 import { ownServers } from './helpers/fault-kit.js';
 import { fileServers } from './helpers/file-servers.js';
 import { freePort, type RedisServer } from './helpers/redis-server.js';
@@ -38,16 +38,6 @@ async function seed(t: ExecutionContext, members: readonly RedisServer[], prefix
   await Promise.all(sids.slice(0, destroyed).map(sid => store.destroy(sid)));
   await store.close();
   return sids;
-}
-
-/** The JSON a run printed; fails the test with its stderr when it printed none. */
-function jsonOf<T = Record<string, unknown>>(t: ExecutionContext, run: CliRun): T {
-  try {
-    return JSON.parse(run.stdout) as T;
-  } catch {
-    t.fail(`no JSON on stdout (exit ${run.code}${run.killed ? ', killed' : ''}): ${run.stderr.trim()}`);
-    throw new Error('no JSON');
-  }
 }
 
 async function keysOf(client: RedisClientType, prefix: string): Promise<string[]> {

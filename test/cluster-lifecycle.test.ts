@@ -2,13 +2,13 @@
 // server: every operation (set, get, touch, destroy, length, ids, all, clear, read repair) works
 // across many ids, so that keys land on every master; stats name each member's kind.
 import test, { type ExecutionContext } from 'ava';
-import { createCluster, RESP_TYPES, type RedisClusterType } from 'redis';
+import { RESP_TYPES, type RedisClusterType } from 'redis';
 import type { ExpredisOptions, RedisStore } from '../src/index.js';
 import { memberEntry } from '../src/members/connect.js';
 import { Member } from '../src/members/member.js';
 import { scanPages } from '../src/members/fan-out.js';
 import { isTombstone, promised, recordUnhandledRejections } from './helpers/fault-kit.js';
-import { cli, RedisCluster } from './helpers/redis-cluster.js';
+import { clusterClient, keysPerMaster, RedisCluster } from './helpers/redis-cluster.js';
 import { startServers, type RedisServer } from './helpers/redis-server.js';
 import { directClient, eventually, openStore, rawValue, sessionWith } from './helpers/store.js';
 
@@ -33,33 +33,18 @@ async function openMixed(t: ExecutionContext, options: Partial<ExpredisOptions> 
   return store;
 }
 
-/** A cluster client of the test's own, to look at what the cluster member holds. */
-async function clusterClient(t: ExecutionContext): Promise<RedisClusterType> {
-  const client = createCluster({ rootNodes: cluster.rootNodes });
-  client.on('error', () => undefined);
-  await client.connect();
-  t.teardown(() => client.destroy());
-  return client as unknown as RedisClusterType;
-}
-
 async function clusterRaw(client: RedisClusterType, key: string): Promise<Buffer | null> {
   return client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).get(key) as Promise<Buffer | null>;
-}
-
-/** How many keys under `prefix` each master holds (KEYS on each, fine for a test's few hundred). */
-async function keysPerMaster(prefix: string): Promise<number[]> {
-  const masters = await cluster.masters();
-  return Promise.all(masters.map(async m => (await cli(m.port, ['--no-raw', 'keys', `${prefix}*`])).split('\n').filter(line => /\S/.test(line) && !line.includes('(empty')).length));
 }
 
 const IDS = Array.from({ length: 120 }, (_, i) => `id${i}`);
 
 test('set, get, touch and destroy work on a cluster member beside a standalone one, over ids on every master', async t => {
   const store = await openMixed(t);
-  const direct = await clusterClient(t);
+  const direct = await clusterClient(t, cluster);
   const standalone = await directClient(t, server);
   await Promise.all(IDS.map(id => promised(store.set(id, sessionWith({ id }, 60_000) as never))));
-  const spread = await keysPerMaster(store.prefix);
+  const spread = await keysPerMaster(cluster, store.prefix);
   t.log(`keys per master: ${spread.join(', ')}`);
   t.is(spread.length, 3);
   t.true(spread.every(n => n > 0), 'every master holds some sessions');
@@ -92,13 +77,13 @@ test('length, ids, all and clear cover every master of the cluster', async t => 
   t.deepEqual(all.map(s => s.id).sort(), [...live].sort());
   t.true(all.every(s => (s as unknown as { id: string }).id === s.id));
   await promised(store.clear());
-  t.deepEqual(await keysPerMaster(store.prefix), [0, 0, 0], 'no key under the prefix on any master');
+  t.deepEqual(await keysPerMaster(cluster, store.prefix), [0, 0, 0], 'no key under the prefix on any master');
   t.is(await store.length(), 0);
 });
 
 test('the cluster member alone answers length, ids and all when it holds sessions the server lacks', async t => {
   const store = await openMixed(t);
-  const direct = await clusterClient(t);
+  const direct = await clusterClient(t, cluster);
   const ids = IDS.slice(0, 60);
   // Written to the cluster only, as plain JSON (what a json store writes).
   await Promise.all(ids.map(id => direct.set(store.prefix + id, JSON.stringify(sessionWith({ id })), { expiration: { type: 'PX', value: 60_000 } })));
@@ -109,7 +94,7 @@ test('the cluster member alone answers length, ids and all when it holds session
 
 test('read repair writes a session onto the cluster member, and from it onto the standalone one', async t => {
   const store = await openMixed(t);
-  const direct = await clusterClient(t);
+  const direct = await clusterClient(t, cluster);
   const standalone = await directClient(t, server);
   const toCluster = IDS.slice(0, 15);
   const fromCluster = IDS.slice(15, 30);

@@ -1,8 +1,9 @@
 // What one member holds at each key of a page: whether it is there, its length, a SHA-1 of its
 // bytes (when asked), and its first bytes (the envelope: a tombstone, the write version).
-// A standalone server answers a page in one script call (a few when large values are hashed); a
-// cluster or Sentinel member one call per key (a script's keys must share a slot), sent together.
-import { ENVELOPE_VERSION, Format, HEADER_SIZE, hasEnvelope, readHeader } from '../codec/envelope.js';
+// A server (standalone, or the primary behind Sentinel) answers a page in one script call (a few
+// when large values are hashed); a cluster one call per key (a script's keys must share a slot;
+// a page's keys rarely do), sent together.
+import { Format, HEADER_SIZE, hasEnvelope, readHeader } from '../codec/envelope.js';
 import { UNVERSIONED, type Version } from '../codec/version.js';
 import type { Member } from '../members/member.js';
 import { ScanFailure } from '../members/fan-out.js';
@@ -48,12 +49,13 @@ function held(size: number, digest: string, first: Buffer): Held {
   if (size < 0) return OTHER;
   let tombstone = false;
   let version = UNVERSIONED;
-  if (hasEnvelope(first) && first.length >= 6) {
-    tombstone = first[4] === ENVELOPE_VERSION && first[5] === Format.tombstone;
+  if (hasEnvelope(first)) {
     try {
-      version = readHeader(first).version;
+      const header = readHeader(first);
+      tombstone = header.format === Format.tombstone;
+      version = header.version;
     } catch {
-      // an envelope this version cannot read: compared as unversioned
+      // an envelope this version cannot read: compared as unversioned data
     }
   }
   return { present: true, otherType: false, size, digest, tombstone, version };
@@ -70,9 +72,9 @@ function parse(reply: unknown[], count: number): Held[] {
 
 /**
  * What `member` holds at each of `keys`. Throws ScanFailure when the member does not answer.
- * `batch`: one script call for the page (default for a standalone server).
+ * `batch`: one script call for the page (default for every kind but a cluster).
  */
-export async function probe(member: Member, keys: readonly string[], digest: boolean, batch = member.kind === 'server'): Promise<Held[]> {
+export async function probe(member: Member, keys: readonly string[], digest: boolean, batch = member.kind !== 'cluster'): Promise<Held[]> {
   const argv = [digest ? '1' : '0', String(HEADER_SIZE), String(HASH_BUDGET)];
   if (batch) {
     const out: Held[] = [];

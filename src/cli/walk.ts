@@ -2,7 +2,7 @@
 // each page probed on every member (and on `extra` members, such as sync's target, which are not
 // walked). A key is decided on the page of the first member (in order) that holds it, so a key on
 // several members counts once; memory stays a few pages' worth, however many keys there are.
-import { ScanFailure, scanPages } from '../members/fan-out.js';
+import { ScanFailure, settlePages } from '../members/fan-out.js';
 import type { Member } from '../members/member.js';
 import { scanPattern } from '../keys.js';
 import { CliError } from './fail.js';
@@ -35,38 +35,28 @@ export interface WalkOptions {
 /** Walks `members`; `visit` gets each page once its probes are in, and is awaited. */
 export async function walk(members: readonly Member[], extra: readonly Member[], options: WalkOptions, visit: (page: Page) => Promise<void> | void): Promise<void> {
   const everyone = [...members, ...extra];
-  const pattern = scanPattern(options.prefix);
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => void (failure ??= { error });
   const stop = () => failure !== undefined || (options.stopped?.() ?? false);
 
-  await Promise.all(
-    members.map(async (member, owner) => {
-      const settling = new Set<Promise<void>>();
-      const settle = async (page: string[]) => {
-        const held = await Promise.all(everyone.map(m => probe(m, page, options.digest)));
-        if (failure) return;
-        const decided: number[] = [];
-        page.forEach((_, k) => {
-          if (!held[owner]![k]!.present) return; // gone meanwhile, or not a string
-          for (let j = 0; j < owner; j++) if (held[j]![k]!.present) return; // an earlier member's page decides it
-          decided.push(k);
-        });
-        await visit({ owner, keys: decided.map(k => page[k]!), held: held.map(h => decided.map(k => h[k]!)), scanned: page.length });
-      };
-      try {
-        for await (const page of scanPages(member, pattern, options.count)) {
-          if (stop()) break;
-          const p: Promise<void> = settle(page).catch(fail).finally(() => settling.delete(p));
-          settling.add(p);
-          if (settling.size >= options.pagesInFlight) await Promise.race(settling);
-        }
-      } catch (error) {
-        fail(error);
-      }
-      await Promise.all(settling);
-    }),
-  );
+  await settlePages(members, {
+    pattern: scanPattern(options.prefix),
+    count: options.count,
+    inFlight: options.pagesInFlight,
+    stopped: stop,
+    failed: fail,
+    settle: async (owner, page) => {
+      const held = await Promise.all(everyone.map(m => probe(m, page, options.digest)));
+      if (failure) return;
+      const decided: number[] = [];
+      page.forEach((_, k) => {
+        if (!held[owner]![k]!.present) return; // gone meanwhile, or not a string
+        for (let j = 0; j < owner; j++) if (held[j]![k]!.present) return; // an earlier member's page decides it
+        decided.push(k);
+      });
+      await visit({ owner, keys: decided.map(k => page[k]!), held: held.map(h => decided.map(k => h[k]!)), scanned: page.length });
+    },
+  });
   if (failure) throw asCliError(failure.error);
 }
 

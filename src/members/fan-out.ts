@@ -121,6 +121,45 @@ export async function* scanPages(member: Member, pattern: string, count: number)
   }
 }
 
+/** What a walk over several members' SCAN pages needs (see `settlePages`). */
+export interface PageWalk {
+  readonly pattern: string;
+  /** SCAN COUNT. */
+  readonly count: number;
+  /** Pages of one member being settled at once: each waits on round trips, so a few overlap. */
+  readonly inFlight: number;
+  /** Settles one page of member `owner` (its index in `members`). */
+  settle(owner: number, keys: string[]): Promise<void>;
+  /** A SCAN or a `settle` that failed; the walk goes on until `stopped` says otherwise. */
+  failed(error: unknown): void;
+  /** Checked before each page: true, and no member starts another. */
+  stopped(): boolean;
+}
+
+/**
+ * Every member's keys, page by page, every member at once, each page handed to `walk.settle`
+ * while the next SCAN travels. Resolves once every page handed out has settled: none is left
+ * running, none is dropped unseen. Memory stays a few pages' worth per member.
+ */
+export async function settlePages(members: readonly Member[], walk: PageWalk): Promise<void> {
+  await Promise.all(
+    members.map(async (member, owner) => {
+      const settling = new Set<Promise<void>>();
+      try {
+        for await (const keys of scanPages(member, walk.pattern, walk.count)) {
+          if (walk.stopped()) break;
+          const page: Promise<void> = walk.settle(owner, keys).catch(error => walk.failed(error)).finally(() => settling.delete(page));
+          settling.add(page);
+          if (settling.size >= walk.inFlight) await Promise.race(settling);
+        }
+      } catch (error) {
+        walk.failed(error);
+      }
+      await Promise.all(settling);
+    }),
+  );
+}
+
 /** `keys` in the groups one multi-key command may name on this member: all of them on a server
  * (one command per page), one group per hash slot on a cluster (keys in different slots are
  * CROSSSLOT there). */

@@ -2,6 +2,7 @@
 // REDIS_URLS taken from the test only, killed after a bound.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
 import type { ChildResult } from './child.js';
 
 /** The compiled command, from dist/test/helpers/. */
@@ -54,4 +55,14 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 /** `--member URL` for each URL. */
 export function memberArgs(urls: readonly string[]): string[] {
   return urls.flatMap(url => ['--member', url]);
+}
+
+/** The JSON a run printed; fails the test with its stderr when it printed none. */
+export function jsonOf<T = Record<string, unknown>>(t: ExecutionContext, run: CliRun): T {
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch {
+    t.fail(`no JSON on stdout (exit ${run.code}${run.killed ? ', killed' : ''}): ${run.stderr.trim()}`);
+    throw new Error('no JSON');
+  }
 }
